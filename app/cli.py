@@ -1,0 +1,131 @@
+"""`tocsin`: administration commands (migrate, import a commune, create operators and API tokens)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import unicodedata
+from pathlib import Path
+
+import psycopg
+
+import geo
+from app.db import stations as db
+from app.db.migrations import apply_migrations
+from app.services.operators import hash_token, new_token
+from app.settings import Settings
+
+ROOT = Path(__file__).resolve().parents[1]
+DEMO_COMMUNES = ROOT / "data" / "communes-42-loire.geojson"
+DEMO_CODE = "42218"  # Saint-Étienne
+DEMO_EMAIL = "maire@saint-etienne.demo"
+
+
+def slugify(name: str) -> str:
+    ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode().lower()
+    return "-".join("".join(c if c.isalnum() else " " for c in ascii_name).split())
+
+
+def _connect(settings: Settings) -> psycopg.Connection:
+    return psycopg.connect(settings.database_url)
+
+
+def import_commune(settings: Settings, path: Path, code: str, slug: str | None) -> tuple[str, str]:
+    commune = geo.find_commune(path, code)
+    slug = slug or slugify(commune.name)
+    with _connect(settings) as conn:
+        db.upsert_municipality(conn, slug, commune.name, commune.code, commune.boundary.wkb)
+    return slug, commune.name
+
+
+def create_operator(settings: Settings, name: str, email: str, station: str, role: str) -> int:
+    with _connect(settings) as conn:
+        found = db.find_station(conn, station)
+        if found is None:
+            raise SystemExit(f"error: there is no station called {station!r}")
+        operator_id = db.create_operator(conn, name, email)
+        db.grant_role(conn, operator_id, found.id, role)
+    return operator_id
+
+
+def create_token(settings: Settings, email: str, label: str) -> str:
+    token = new_token()
+    with _connect(settings) as conn:
+        row = conn.execute("SELECT id FROM operators WHERE email = %s", (email,)).fetchone()
+        if row is None:
+            raise SystemExit(f"error: no operator with e-mail {email!r}; create it with create-operator")
+        db.add_api_token(conn, row[0], hash_token(token), label)
+    return token
+
+
+def demo(settings: Settings, token_file: Path) -> str:
+    """Saint-Étienne with a mayor's office operator; returns an API token (kept across runs)."""
+    apply_migrations(settings.database_url)
+    slug, _ = import_commune(settings, DEMO_COMMUNES, DEMO_CODE, "saint-etienne")
+    create_operator(settings, "Mairie de Saint-Étienne (démo)", DEMO_EMAIL, slug, "admin")
+    if token_file.exists():
+        token = token_file.read_text().strip()
+        with _connect(settings) as conn:
+            if db.operator_by_token(conn, hash_token(token)) is not None:
+                return token
+    token = create_token(settings, DEMO_EMAIL, "demo")
+    token_file.parent.mkdir(parents=True, exist_ok=True)
+    token_file.write_text(token + "\n")
+    token_file.chmod(0o600)
+    return token
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="tocsin",
+        description="Tocsin administration. Settings come from TOCSIN_* environment variables (see README).",
+    )
+    sub = parser.add_subparsers(dest="command", required=True)
+    sub.add_parser("migrate", help="apply the database migrations not yet applied")
+    p = sub.add_parser("import-commune", help="create or update a municipality station from a GeoJSON file")
+    p.add_argument("--file", type=Path, required=True, help="GeoJSON FeatureCollection with properties code and nom")
+    p.add_argument("--code", required=True, help="the commune's INSEE code, e.g. 42218")
+    p.add_argument("--slug", help="the station's short name in URLs (default: from the commune's name)")
+    p = sub.add_parser("create-station", help="create an association or institution station")
+    p.add_argument("--slug", required=True)
+    p.add_argument("--name", required=True)
+    p.add_argument("--kind", choices=["association", "institution"], required=True)
+    p.add_argument("--parent", help="slug of the municipality it belongs to")
+    p = sub.add_parser("create-operator", help="create an operator (or add a role) on a station")
+    p.add_argument("--name", required=True)
+    p.add_argument("--email", required=True)
+    p.add_argument("--station", required=True, help="station slug")
+    p.add_argument("--role", choices=["admin", "publisher", "approver"], default="publisher")
+    p = sub.add_parser("create-token", help="create an API token for an operator; printed once, stored hashed")
+    p.add_argument("--email", required=True)
+    p.add_argument("--label", default="")
+    p = sub.add_parser("demo", help="migrate, import Saint-Étienne and print a demo operator's API token")
+    p.add_argument("--token-file", type=Path, default=Path("var/demo_token"))
+    args = parser.parse_args(argv)
+    settings = Settings.from_env()
+
+    if args.command == "migrate":
+        applied = apply_migrations(settings.database_url)
+        print("applied: " + ", ".join(applied) if applied else "database schema is up to date")
+    elif args.command == "import-commune":
+        slug, name = import_commune(settings, args.file, args.code, args.slug)
+        print(f"station {slug!r} ({name}) ready")
+    elif args.command == "create-station":
+        with _connect(settings) as conn:
+            parent = db.find_station(conn, args.parent) if args.parent else None
+            if args.parent and parent is None:
+                raise SystemExit(f"error: there is no station called {args.parent!r}")
+            db.create_station(conn, args.slug, args.name, args.kind, parent.id if parent else None)
+        print(f"station {args.slug!r} created")
+    elif args.command == "create-operator":
+        create_operator(settings, args.name, args.email, args.station, args.role)
+        print(f"operator {args.email} is {args.role} of {args.station}")
+    elif args.command == "create-token":
+        print(create_token(settings, args.email, args.label))
+    elif args.command == "demo":
+        print(demo(settings, args.token_file))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,204 @@
+"""Alerts and who they reach. The spatial matching is done here, by PostGIS, with GiST indexes."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+
+import psycopg
+from psycopg.types.json import Jsonb
+
+# Who an alert reaches: followers of the station with a saved place or a current position in the
+# area, and, for `everyone` alerts, any device that opted into "alerts around me" and stands in
+# it. The area is the zone grown by the privacy grid's snapping error (EPSG:3857 WKB); both
+# point columns are GiST-indexed, and the parameter, not the column, is what gets converted.
+_RECIPIENTS_IN_AREA = """
+    SELECT f.device_id FROM follows f JOIN places p ON p.device_id = f.device_id
+     WHERE f.station_id = %(station)s AND ST_Intersects(p.geom, ST_GeomFromWKB(%(area)s, 3857))
+    UNION
+    SELECT d.id FROM devices d
+     WHERE d.nearby AND d.active AND d.position_expires_at > now()
+       AND ST_Intersects(d.position, ST_GeomFromWKB(%(area)s, 3857))
+       AND (%(everyone)s OR EXISTS (
+            SELECT 1 FROM follows f WHERE f.device_id = d.id AND f.station_id = %(station)s))
+"""
+# A station post without a zone goes to every follower.
+_ALL_FOLLOWERS = "SELECT f.device_id FROM follows f WHERE f.station_id = %(station)s"
+
+
+def _recipients(area_wkb: bytes | None) -> str:
+    return _RECIPIENTS_IN_AREA if area_wkb is not None else _ALL_FOLLOWERS
+
+
+@dataclass(frozen=True)
+class NewAlert:
+    station_id: int
+    operator_id: int | None
+    title: str
+    body: str
+    severity: str
+    category: str
+    audience: str
+    zone: dict[str, object] | None
+    zone_shape_wkb: bytes | None
+    match_area_wkb: bytes | None
+    expires_at: datetime
+
+
+@dataclass(frozen=True)
+class AlertToSend:
+    id: uuid.UUID
+    station_id: int
+    station_name: str
+    title: str
+    body: str
+    severity: str
+    category: str
+    audience: str
+    match_area_wkb: bytes | None
+    state: str
+    created_at: datetime
+    expires_at: datetime
+
+
+def insert_alert(conn: psycopg.Connection, alert: NewAlert) -> uuid.UUID:
+    row = conn.execute(
+        "INSERT INTO alerts (station_id, operator_id, title, body, severity, category, audience,"
+        " zone, zone_shape, match_area, expires_at, fanout_queued_at) VALUES"
+        " (%s, %s, %s, %s, %s, %s, %s, %s, ST_GeomFromWKB(%s, 4326), ST_GeomFromWKB(%s, 3857),"
+        " %s, now()) RETURNING id",
+        (
+            alert.station_id, alert.operator_id, alert.title, alert.body, alert.severity,
+            alert.category, alert.audience, Jsonb(alert.zone) if alert.zone else None,
+            alert.zone_shape_wkb, alert.match_area_wkb, alert.expires_at,
+        ),
+    ).fetchone()
+    assert row is not None
+    return row[0]
+
+
+def clear_fanout_queued(conn: psycopg.Connection, alert_id: uuid.UUID) -> None:
+    """The wake-up could not be queued: let the reconciler pick the alert up at once."""
+    conn.execute("UPDATE alerts SET fanout_queued_at = NULL WHERE id = %s", (alert_id,))
+
+
+def count_recipients(
+    conn: psycopg.Connection, station_id: int, area_wkb: bytes | None, everyone: bool
+) -> list[tuple[str, str, int]]:
+    """(channel, locale, devices) for who an alert would reach now."""
+    rows = conn.execute(
+        "SELECT d.platform, d.locale, count(*) FROM devices d"
+        f" WHERE d.active AND d.id IN ({_recipients(area_wkb)})"
+        " GROUP BY 1, 2 ORDER BY 1, 2",
+        {"station": station_id, "area": area_wkb, "everyone": everyone},
+    ).fetchall()
+    return [(r[0], r[1], int(r[2])) for r in rows]
+
+
+def alert_to_send(conn: psycopg.Connection, alert_id: uuid.UUID) -> AlertToSend | None:
+    row = conn.execute(
+        "SELECT a.id, a.station_id, s.name, a.title, a.body, a.severity, a.category, a.audience,"
+        " ST_AsBinary(a.match_area), a.state, a.created_at, a.expires_at"
+        " FROM alerts a JOIN stations s ON s.id = a.station_id WHERE a.id = %s",
+        (alert_id,),
+    ).fetchone()
+    if row is None:
+        return None
+    return AlertToSend(*row[:8], bytes(row[8]) if row[8] is not None else None, *row[9:])
+
+
+def write_ledger(conn: psycopg.Connection, alert: AlertToSend) -> int:
+    """One delivery row per recipient device; running it again adds nothing."""
+    inserted = conn.execute(
+        "INSERT INTO deliveries (alert_id, device_id, channel)"
+        " SELECT %(alert)s, d.id, d.platform FROM devices d"
+        f" WHERE d.active AND d.id IN ({_recipients(alert.match_area_wkb)})"
+        " ON CONFLICT (alert_id, device_id) DO NOTHING",
+        {
+            "alert": alert.id,
+            "station": alert.station_id,
+            "area": alert.match_area_wkb,
+            "everyone": alert.audience == "everyone",
+        },
+    ).rowcount
+    conn.execute(
+        "UPDATE alerts SET state = 'sending', fanned_out_at = coalesce(fanned_out_at, now())"
+        " WHERE id = %s AND state = 'pending'",
+        (alert.id,),
+    )
+    return inserted
+
+
+@dataclass(frozen=True)
+class AlertStatus:
+    id: uuid.UUID
+    station_slug: str
+    title: str
+    severity: str
+    category: str
+    audience: str
+    state: str
+    zone: dict[str, object] | None
+    created_at: datetime
+    expires_at: datetime
+    fanned_out_at: datetime | None
+    completed_at: datetime | None
+    # channel -> status -> count
+    counts: dict[str, dict[str, int]]
+
+
+def alert_status(
+    conn: psycopg.Connection, alert_id: uuid.UUID, station_ids: list[int]
+) -> AlertStatus | None:
+    row = conn.execute(
+        "SELECT a.id, s.slug, a.title, a.severity, a.category, a.audience, a.state, a.zone,"
+        " a.created_at, a.expires_at, a.fanned_out_at, a.completed_at"
+        " FROM alerts a JOIN stations s ON s.id = a.station_id"
+        " WHERE a.id = %s AND a.station_id = ANY(%s)",
+        (alert_id, station_ids),
+    ).fetchone()
+    if row is None:
+        return None
+    counts: dict[str, dict[str, int]] = {}
+    for channel, status, n in conn.execute(
+        "SELECT channel, status, count(*) FROM deliveries WHERE alert_id = %s GROUP BY 1, 2",
+        (alert_id,),
+    ):
+        counts.setdefault(channel, {})[status] = int(n)
+    return AlertStatus(*row, counts=counts)
+
+
+def alerts_waiting_for_fanout(conn: psycopg.Connection, requeue_after_s: int) -> list[uuid.UUID]:
+    """Committed alerts whose fan-out wake-up was lost (or never queued): mark and return them."""
+    rows = conn.execute(
+        "UPDATE alerts SET fanout_queued_at = now() WHERE state = 'pending' AND expires_at > now()"
+        " AND (fanout_queued_at IS NULL"
+        "      OR fanout_queued_at < now() - make_interval(secs => %s)) RETURNING id",
+        (requeue_after_s,),
+    ).fetchall()
+    return [r[0] for r in rows]
+
+
+def close_expired_alerts(conn: psycopg.Connection) -> int:
+    """Past expiry nothing more is sent: unfinished deliveries become 'expired', and so does the alert."""
+    conn.execute(
+        "UPDATE deliveries d SET status = 'expired', finished_at = now()"
+        " FROM alerts a WHERE a.id = d.alert_id AND a.state IN ('pending', 'sending')"
+        " AND a.expires_at <= now() AND d.status IN ('pending', 'sending')"
+    )
+    return conn.execute(
+        "UPDATE alerts SET state = 'expired', completed_at = now()"
+        " WHERE state IN ('pending', 'sending') AND expires_at <= now()"
+    ).rowcount
+
+
+def complete_finished_alerts(conn: psycopg.Connection, alert_ids: list[uuid.UUID] | None) -> int:
+    """Alerts whose every delivery reached a final state become 'complete'."""
+    return conn.execute(
+        "UPDATE alerts a SET state = 'complete', completed_at = now() WHERE a.state = 'sending'"
+        " AND (%(ids)s::uuid[] IS NULL OR a.id = ANY(%(ids)s::uuid[]))"
+        " AND NOT EXISTS (SELECT 1 FROM deliveries d WHERE d.alert_id = a.id"
+        "                 AND d.status IN ('pending', 'sending'))",
+        {"ids": alert_ids},
+    ).rowcount

@@ -1,0 +1,89 @@
+"""The application factory: settings in, Starlette app out, with an explicit route list."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from app.db.pool import open_pool
+from app.errors import DomainError
+from app.routes import api, health
+from app.settings import Settings
+from app.vapid import application_server_key, load_or_create_vapid_key
+from app.wakeups import WakeUps, make_celery
+
+log = logging.getLogger(__name__)
+
+ROUTES = [
+    Route("/livez", health.livez, methods=["GET"]),
+    Route("/readyz", health.readyz, methods=["GET"]),
+    Route("/openapi.json", health.openapi, methods=["GET"]),
+    Route("/api/v1/push/vapid", api.vapid_key, methods=["GET"]),
+    Route("/api/v1/stations", api.list_stations, methods=["GET"]),
+    Route("/api/v1/devices", api.register_device, methods=["POST"]),
+    Route("/api/v1/devices/{device_id}/places", api.put_places, methods=["PUT"]),
+    Route("/api/v1/devices/{device_id}/follows", api.put_follows, methods=["PUT"]),
+    Route("/api/v1/devices/{device_id}/location", api.put_location, methods=["PUT"]),
+    Route("/api/v1/devices/{device_id}", api.delete_device, methods=["DELETE"]),
+    Route("/api/v1/stations/{slug}/alerts/preview", api.preview_alert, methods=["POST"]),
+    Route("/api/v1/stations/{slug}/alerts", api.send_alert, methods=["POST"]),
+    Route("/api/v1/alerts/{alert_id}", api.get_alert, methods=["GET"]),
+]
+
+
+async def _domain_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, DomainError)
+    return JSONResponse(exc.as_json(), status_code=exc.status)
+
+
+async def _http_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, HTTPException)
+    message = {404: "no such page or endpoint", 405: "this method is not allowed here"}.get(
+        exc.status_code, str(exc.detail)
+    )
+    return JSONResponse({"error": {"code": "http", "message": message}}, status_code=exc.status_code)
+
+
+async def _unexpected(request: Request, exc: Exception) -> Response:
+    log.exception("unexpected error on %s %s", request.method, request.url.path)
+    return JSONResponse(
+        {"error": {"code": "internal", "message": "an unexpected error occurred; it was logged"}},
+        status_code=500,
+    )
+
+
+def create_app(settings: Settings) -> Starlette:
+    @asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        app.state.settings = settings
+        app.state.pool = open_pool(settings.database_url, min_size=1, max_size=20)
+        vapid = load_or_create_vapid_key(settings.vapid_key_file)
+        app.state.vapid_public_key = application_server_key(vapid)
+        app.state.wakeups = WakeUps(make_celery(settings), settings.send_batch_size)
+        try:
+            yield
+        finally:
+            app.state.pool.close()
+
+    return Starlette(
+        routes=ROUTES,
+        lifespan=lifespan,
+        exception_handlers={
+            DomainError: _domain_error,
+            HTTPException: _http_error,
+            Exception: _unexpected,
+        },
+    )
+
+
+def app_from_env() -> Starlette:
+    """Entry point for uvicorn --factory."""
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    return create_app(Settings.from_env())

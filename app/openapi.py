@@ -1,0 +1,144 @@
+"""The OpenAPI 3.1 description of the HTTP API. A test checks every route is described here."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from starlette.routing import BaseRoute, Route
+
+_ERROR = {"$ref": "#/components/schemas/Error"}
+_LATLON = {
+    "type": "object",
+    "required": ["lat", "lon"],
+    "properties": {"lat": {"type": "number", "minimum": -85, "maximum": 85},
+                   "lon": {"type": "number", "minimum": -180, "maximum": 180}},
+}
+_PLACE = {
+    "type": "object", "required": ["lat", "lon"],
+    "properties": {"kind": {"enum": ["home", "work", "school", "other"]}, **_LATLON["properties"]},
+}
+_ZONE = {
+    "description": "A circle {type: Circle, center: [lon, lat], radius_m: 300..5000} or a GeoJSON "
+                   "Polygon/MultiPolygon that fits inside a 5 km circle and is at least as large "
+                   "as a 300 m circle.",
+    "oneOf": [
+        {"type": "object", "required": ["type", "center", "radius_m"],
+         "properties": {"type": {"const": "Circle"},
+                        "center": {"type": "array", "items": {"type": "number"}, "minItems": 2, "maxItems": 2},
+                        "radius_m": {"type": "number", "minimum": 300, "maximum": 5000}}},
+        {"type": "object", "required": ["type", "coordinates"],
+         "properties": {"type": {"enum": ["Polygon", "MultiPolygon"]}, "coordinates": {"type": "array"}}},
+    ],
+}
+_ALERT_REQUEST = {
+    "type": "object",
+    "required": ["title", "body", "severity", "category"],
+    "properties": {
+        "title": {"type": "string", "maxLength": 120},
+        "body": {"type": "string", "maxLength": 1000},
+        "severity": {"enum": ["Extreme", "Severe", "Moderate", "Minor", "Unknown"]},
+        "category": {"enum": ["Geo", "Met", "Safety", "Security", "Rescue", "Fire", "Health",
+                              "Env", "Transport", "Infra", "CBRNE", "Other"]},
+        "zone": _ZONE,
+        "audience": {"enum": ["followers", "everyone"], "default": "followers"},
+        "expires_in": {"type": "integer", "minimum": 60, "maximum": 604800,
+                       "description": "seconds; default 86400"},
+        "expires_at": {"type": "string", "format": "date-time"},
+    },
+}
+
+
+def _json(schema: dict[str, Any]) -> dict[str, Any]:
+    return {"content": {"application/json": {"schema": schema}}}
+
+
+def _op(summary: str, responses: dict[str, str], body: dict[str, Any] | None = None,
+        auth: str | None = None) -> dict[str, Any]:
+    op: dict[str, Any] = {
+        "summary": summary,
+        "responses": {code: {"description": text, **(_json(_ERROR) if code[0] in "45" else {})}
+                      for code, text in responses.items()},
+    }
+    if body is not None:
+        op["requestBody"] = {"required": True, **_json(body)}
+    if auth:
+        op["security"] = [{auth: []}]
+    return op
+
+
+_DEVICE_ERRORS = {"401": "missing or wrong device secret", "404": "no such device",
+                  "422": "invalid input; the message names the field"}
+_OPERATOR_ERRORS = {"401": "missing or unknown API token", "403": "not allowed for this role or station",
+                    "404": "no such station among yours", "422": "invalid input; the message names the field"}
+
+OPERATIONS: dict[tuple[str, str], dict[str, Any]] = {
+    ("/livez", "get"): _op("The process is alive", {"200": "alive"}),
+    ("/readyz", "get"): _op("Postgres and Redis are reachable", {"200": "ready", "503": "a dependency is down"}),
+    ("/openapi.json", "get"): _op("This document", {"200": "OpenAPI 3.1"}),
+    ("/api/v1/push/vapid", "get"): _op("The VAPID public key for PushManager.subscribe", {"200": "{publicKey}"}),
+    ("/api/v1/stations", "get"): _op("Stations a device can follow", {"200": "{stations: [{slug, name, kind}]}"}),
+    ("/api/v1/devices", "post"): _op(
+        "Register a device (the same endpoint again updates it and returns a new secret)",
+        {"201": "{id, secret}", "200": "existing device updated: {id, secret}",
+         "422": "invalid input; the message names the field"},
+        {"type": "object", "required": ["platform", "subscription"],
+         "properties": {"platform": {"const": "webpush"},
+                        "subscription": {"type": "object", "properties": {
+                            "endpoint": {"type": "string", "format": "uri"},
+                            "keys": {"type": "object", "properties": {"p256dh": {"type": "string"},
+                                                                     "auth": {"type": "string"}}}}},
+                        "locale": {"type": "string", "default": "fr"},
+                        "places": {"type": "array", "maxItems": 10, "items": _PLACE},
+                        "follow": {"type": "array", "items": {"type": "string"}},
+                        "nearby": {"type": "boolean"},
+                        "position": _LATLON}}),
+    ("/api/v1/devices/{device_id}/places", "put"): _op(
+        "Replace the device's saved places (stored snapped to a 100 m grid)", {"200": "{places}", **_DEVICE_ERRORS},
+        {"type": "object", "required": ["places"], "properties": {"places": {"type": "array", "items": _PLACE}}},
+        "device"),
+    ("/api/v1/devices/{device_id}/follows", "put"): _op(
+        "Replace the stations the device follows", {"200": "{follow}", **_DEVICE_ERRORS},
+        {"type": "object", "required": ["follow"],
+         "properties": {"follow": {"type": "array", "items": {"type": "string"}}}}, "device"),
+    ("/api/v1/devices/{device_id}/location", "put"): _op(
+        "Current position for 'alerts around me' (snapped, overwritten, forgotten after 24 h); "
+        "an empty object forgets it", {"200": "{position: kept|forgotten}", **_DEVICE_ERRORS},
+        {"type": "object", "properties": {**_LATLON["properties"], "nearby": {"type": "boolean"}}}, "device"),
+    ("/api/v1/devices/{device_id}", "delete"): _op(
+        "Erase the device and everything about it", {"204": "erased", **_DEVICE_ERRORS}, None, "device"),
+    ("/api/v1/stations/{slug}/alerts/preview", "post"): _op(
+        "How many devices an alert would reach, by channel and locale",
+        {"200": "{devices, by_channel, by_locale}", **_OPERATOR_ERRORS}, _ALERT_REQUEST, "operator"),
+    ("/api/v1/stations/{slug}/alerts", "post"): _op(
+        "Send an alert", {"202": "{id, status_url}", **_OPERATOR_ERRORS}, _ALERT_REQUEST, "operator"),
+    ("/api/v1/alerts/{alert_id}", "get"): _op(
+        "An alert's state and live delivery counts per state and channel",
+        {"200": "{id, state, deliveries: {total, by_status, by_channel}}", "401": "missing or unknown API token",
+         "404": "no such alert among your stations'"}, None, "operator"),
+}
+
+
+def openapi_document(routes: list[BaseRoute]) -> dict[str, Any]:
+    paths: dict[str, dict[str, Any]] = {}
+    for route in routes:
+        if not isinstance(route, Route) or not route.methods:
+            continue
+        for method in sorted(m.lower() for m in route.methods if m != "HEAD"):
+            operation = OPERATIONS[(route.path, method)]
+            params = [{"name": name, "in": "path", "required": True, "schema": {"type": "string"}}
+                      for name in route.param_convertors]
+            paths.setdefault(route.path, {})[method] = {**operation, **({"parameters": params} if params else {})}
+    return {
+        "openapi": "3.1.0",
+        "info": {"title": "Tocsin", "version": "0.1.0",
+                 "description": "Geolocated alert broadcasting. Errors are {error: {code, message, field?}}."},
+        "paths": paths,
+        "components": {
+            "securitySchemes": {
+                "operator": {"type": "http", "scheme": "bearer", "description": "API token (tcs_…) from `tocsin create-token`"},
+                "device": {"type": "http", "scheme": "bearer", "description": "the secret returned at registration"},
+            },
+            "schemas": {"Error": {"type": "object", "properties": {"error": {"type": "object", "properties": {
+                "code": {"type": "string"}, "message": {"type": "string"}, "field": {"type": "string"}}}}}},
+        },
+    }

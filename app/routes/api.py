@@ -1,0 +1,119 @@
+"""JSON API routes: parse, authorise, call a service, render. No SQL and no rules here."""
+
+from __future__ import annotations
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+
+from app.db import stations as stations_db
+from app.db.pool import transaction
+from app.routes.common import bearer, blocking, json_body
+from app.services import alerts, devices
+from app.services.operators import authenticate_operator
+
+
+def _state(request: Request):  # type: ignore[no-untyped-def]
+    return request.app.state
+
+
+async def vapid_key(request: Request) -> Response:
+    return JSONResponse({"publicKey": _state(request).vapid_public_key})
+
+
+async def list_stations(request: Request) -> Response:
+    def run() -> list[stations_db.Station]:
+        with transaction(_state(request).pool) as conn:
+            return stations_db.list_stations(conn)
+
+    stations = await blocking(run)
+    return JSONResponse(
+        {"stations": [{"slug": s.slug, "name": s.name, "kind": s.kind} for s in stations]}
+    )
+
+
+async def register_device(request: Request) -> Response:
+    state = _state(request)
+    body = await json_body(request)
+    reg = await blocking(devices.register_device, state.pool, state.settings, body)
+    return JSONResponse(
+        {"id": str(reg.id), "secret": reg.secret}, status_code=201 if reg.created else 200
+    )
+
+
+async def put_places(request: Request) -> Response:
+    device_id = devices.parse_device_id(request.path_params["device_id"])
+    body = await json_body(request)
+    count = await blocking(devices.update_places, _state(request).pool, device_id, bearer(request), body)
+    return JSONResponse({"places": count})
+
+
+async def put_follows(request: Request) -> Response:
+    device_id = devices.parse_device_id(request.path_params["device_id"])
+    body = await json_body(request)
+    slugs = await blocking(devices.update_follows, _state(request).pool, device_id, bearer(request), body)
+    return JSONResponse({"follow": slugs})
+
+
+async def put_location(request: Request) -> Response:
+    state = _state(request)
+    device_id = devices.parse_device_id(request.path_params["device_id"])
+    body = await json_body(request)
+    kept = await blocking(devices.update_location, state.pool, state.settings, device_id, bearer(request), body)
+    return JSONResponse({"position": "kept" if kept else "forgotten"})
+
+
+async def delete_device(request: Request) -> Response:
+    device_id = devices.parse_device_id(request.path_params["device_id"])
+    await blocking(devices.erase_device, _state(request).pool, device_id, bearer(request))
+    return Response(status_code=204)
+
+
+async def preview_alert(request: Request) -> Response:
+    state = _state(request)
+    operator = await blocking(authenticate_operator, state.pool, bearer(request))
+    body = await json_body(request)
+    reach = await blocking(alerts.preview_alert, state.pool, operator, request.path_params["slug"], body)
+    return JSONResponse(
+        {"devices": reach.total, "by_channel": reach.by_channel, "by_locale": reach.by_locale}
+    )
+
+
+async def send_alert(request: Request) -> Response:
+    state = _state(request)
+    operator = await blocking(authenticate_operator, state.pool, bearer(request))
+    body = await json_body(request)
+    alert_id = await blocking(
+        alerts.send_alert, state.pool, state.wakeups, operator, request.path_params["slug"], body
+    )
+    return JSONResponse(
+        {"id": str(alert_id), "status_url": f"/api/v1/alerts/{alert_id}"},
+        status_code=202,
+        headers={"Location": f"/api/v1/alerts/{alert_id}"},
+    )
+
+
+async def get_alert(request: Request) -> Response:
+    state = _state(request)
+    operator = await blocking(authenticate_operator, state.pool, bearer(request))
+    status = await blocking(alerts.alert_status, state.pool, operator, request.path_params["alert_id"])
+    totals: dict[str, int] = {}
+    for by_status in status.counts.values():
+        for name, n in by_status.items():
+            totals[name] = totals.get(name, 0) + n
+    return JSONResponse(
+        {
+            "id": str(status.id),
+            "station": status.station_slug,
+            "title": status.title,
+            "severity": status.severity,
+            "category": status.category,
+            "audience": status.audience,
+            "state": status.state,
+            "zone": status.zone,
+            "created_at": status.created_at.isoformat(),
+            "expires_at": status.expires_at.isoformat(),
+            "fanned_out_at": status.fanned_out_at.isoformat() if status.fanned_out_at else None,
+            "completed_at": status.completed_at.isoformat() if status.completed_at else None,
+            "deliveries": {"total": sum(totals.values()), "by_status": totals, "by_channel": status.counts},
+        }
+    )

@@ -1,0 +1,182 @@
+"""Operators preview and send alerts; the send is committed first, then the fan-out is woken."""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from psycopg_pool import ConnectionPool
+
+import geo
+from app.db import alerts as db
+from app.db import stations as stations_db
+from app.db.pool import transaction
+from app.db.stations import Operator
+from app.errors import Forbidden, InvalidInput, NotFound
+from app.payloads import PAYLOAD_TEXT_LIMIT, alert_payload_size
+from app.services.operators import SEND_ROLES, require_station_role
+from app.validation import get_number, get_str, reject_unknown, require_object
+from app.wakeups import WakeUps
+
+log = logging.getLogger(__name__)
+
+# CAP 1.2 vocabularies (OASIS CAP 1.2, section 3.2.2)
+SEVERITIES = ("Extreme", "Severe", "Moderate", "Minor", "Unknown")
+CATEGORIES = ("Geo", "Met", "Safety", "Security", "Rescue", "Fire", "Health", "Env",
+              "Transport", "Infra", "CBRNE", "Other")
+AUDIENCES = ("followers", "everyone")
+TITLE_MAX = 120
+BODY_MAX = 1000
+MIN_LIFETIME = timedelta(minutes=1)
+MAX_LIFETIME = timedelta(days=7)
+DEFAULT_LIFETIME = timedelta(hours=24)
+
+
+@dataclass(frozen=True)
+class AlertRequest:
+    title: str
+    body: str
+    severity: str
+    category: str
+    audience: str
+    zone: geo.Zone | None
+    expires_at: datetime
+
+
+def _vocabulary(data: dict[str, Any], key: str, allowed: tuple[str, ...], default: str | None) -> str:
+    raw = get_str(data, key, key, required=default is None, default=default, max_len=40)
+    assert raw is not None
+    for word in allowed:
+        if word.lower() == raw.lower():
+            return word
+    raise InvalidInput(f"{key} must be one of {', '.join(allowed)} (got {raw!r})", key)
+
+
+def _expiry(data: dict[str, Any], now: datetime) -> datetime:
+    if data.get("expires_in") is not None and data.get("expires_at") is not None:
+        raise InvalidInput("give either expires_in or expires_at, not both", "expires_in")
+    if data.get("expires_at") is not None:
+        raw = data["expires_at"]
+        if not isinstance(raw, str):
+            raise InvalidInput("expires_at must be a date and time such as 2026-11-21T18:00:00+01:00", "expires_at")
+        try:
+            expires_at = datetime.fromisoformat(raw.replace("Z", "+00:00"))
+        except ValueError:
+            raise InvalidInput(
+                f"expires_at is not a date and time such as 2026-11-21T18:00:00+01:00 (got {raw!r})", "expires_at"
+            ) from None
+        if expires_at.tzinfo is None:
+            raise InvalidInput("expires_at must include a time zone, e.g. +01:00 or Z", "expires_at")
+        field = "expires_at"
+    else:
+        seconds = get_number(data, "expires_in", "expires_in", minimum=MIN_LIFETIME.total_seconds(),
+                             maximum=MAX_LIFETIME.total_seconds())
+        expires_at = now + (timedelta(seconds=seconds) if seconds is not None else DEFAULT_LIFETIME)
+        field = "expires_in"
+    if not now + MIN_LIFETIME <= expires_at <= now + MAX_LIFETIME:
+        raise InvalidInput("the alert must expire between 1 minute and 7 days from now", field)
+    return expires_at
+
+
+def parse_alert_request(body: Any, now: datetime) -> AlertRequest:
+    data = require_object(body, "")
+    reject_unknown(data, {"title", "body", "severity", "category", "zone", "audience",
+                          "expires_in", "expires_at"})
+    title = get_str(data, "title", "title", max_len=TITLE_MAX)
+    text = get_str(data, "body", "body", max_len=BODY_MAX)
+    assert title is not None and text is not None
+    if alert_payload_size(title, text) > PAYLOAD_TEXT_LIMIT:
+        raise InvalidInput("title and body together are too long for a push notification; shorten the body", "body")
+    severity = _vocabulary(data, "severity", SEVERITIES, None)
+    category = _vocabulary(data, "category", CATEGORIES, None)
+    audience = _vocabulary(data, "audience", AUDIENCES, "followers")
+    zone = None
+    if data.get("zone") is not None:
+        try:
+            zone = geo.parse_zone(data["zone"])
+        except geo.ZoneError as exc:
+            raise InvalidInput(exc.message, exc.field) from None
+    if audience == "everyone" and zone is None:
+        raise InvalidInput("an alert for everyone in an area needs a zone", "zone")
+    return AlertRequest(title, text, severity, category, audience, zone, _expiry(data, now))
+
+
+def _station_for_sending(conn: Any, operator: Operator, slug: str) -> stations_db.Station:
+    station = stations_db.find_station(conn, slug)
+    if station is None or station.id not in operator.roles:
+        # another station's name gives the same answer as a missing one
+        raise NotFound(f"no station called {slug!r} among yours")
+    require_station_role(operator, station.id, SEND_ROLES)
+    return station
+
+
+def _check_audience(station: stations_db.Station, request: AlertRequest) -> None:
+    if request.audience == "everyone" and station.kind != "municipality":
+        raise Forbidden(
+            "only a municipality can alert everyone present in an area; this station can alert its followers",
+            "audience",
+        )
+
+
+def _area(zone: geo.Zone | None) -> bytes | None:
+    return zone.match_area_mercator().wkb if zone is not None else None
+
+
+@dataclass(frozen=True)
+class Reach:
+    total: int
+    by_channel: dict[str, int]
+    by_locale: dict[str, int]
+
+
+def preview_alert(pool: ConnectionPool, operator: Operator, slug: str, body: Any) -> Reach:
+    request = parse_alert_request(body, datetime.now(UTC))
+    with transaction(pool) as conn:
+        station = _station_for_sending(conn, operator, slug)
+        _check_audience(station, request)
+        rows = db.count_recipients(conn, station.id, _area(request.zone), request.audience == "everyone")
+    by_channel: dict[str, int] = {}
+    by_locale: dict[str, int] = {}
+    for channel, locale, n in rows:
+        by_channel[channel] = by_channel.get(channel, 0) + n
+        by_locale[locale] = by_locale.get(locale, 0) + n
+    return Reach(sum(by_channel.values()), by_channel, by_locale)
+
+
+def send_alert(
+    pool: ConnectionPool, wakeups: WakeUps, operator: Operator, slug: str, body: Any
+) -> uuid.UUID:
+    request = parse_alert_request(body, datetime.now(UTC))
+    with transaction(pool) as conn:
+        station = _station_for_sending(conn, operator, slug)
+        _check_audience(station, request)
+        zone = request.zone
+        alert_id = db.insert_alert(conn, db.NewAlert(
+            station_id=station.id, operator_id=operator.id, title=request.title, body=request.body,
+            severity=request.severity, category=request.category, audience=request.audience,
+            zone=zone.to_geojson() if zone else None, zone_shape_wkb=zone.shape.wkb if zone else None,
+            match_area_wkb=_area(zone), expires_at=request.expires_at,
+        ))
+    # Only after the commit: a worker must find the alert when the wake-up arrives.
+    try:
+        wakeups.fan_out(alert_id)
+    except Exception:
+        log.exception("could not queue the fan-out of alert %s; the reconciler will", alert_id)
+        with transaction(pool) as conn:
+            db.clear_fanout_queued(conn, alert_id)
+    return alert_id
+
+
+def alert_status(pool: ConnectionPool, operator: Operator, raw_id: str) -> db.AlertStatus:
+    try:
+        alert_id = uuid.UUID(raw_id)
+    except ValueError:
+        raise NotFound("no such alert") from None
+    with transaction(pool) as conn:
+        status = db.alert_status(conn, alert_id, list(operator.roles))
+    if status is None:
+        raise NotFound("no such alert among your stations' alerts")
+    return status

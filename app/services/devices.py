@@ -1,0 +1,176 @@
+"""Devices register, say where they want alerts for and whom they follow, and can erase themselves."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import re
+import secrets
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+from psycopg_pool import ConnectionPool
+
+import geo
+from app.db import devices as db
+from app.db import stations as stations_db
+from app.db.pool import transaction
+from app.errors import InvalidInput, NotFound, Unauthorized
+from app.services.subscriptions import parse_webpush_subscription
+from app.settings import Settings
+from app.validation import get_bool, get_list, get_str, reject_unknown, require_object
+
+MAX_PLACES = 10
+MAX_FOLLOWS = 200
+PLACE_KINDS = ("home", "work", "school", "other")
+_LOCALE = re.compile(r"^[a-zA-Z]{2,3}(-[a-zA-Z0-9]{2,8})*$")
+
+
+@dataclass(frozen=True)
+class Registration:
+    id: uuid.UUID
+    secret: str
+    created: bool
+
+
+def hash_secret(secret: str) -> bytes:
+    return hashlib.sha256(secret.encode()).digest()
+
+
+def parse_device_id(raw: str) -> uuid.UUID:
+    try:
+        return uuid.UUID(raw)
+    except ValueError:
+        raise NotFound("no such device") from None
+
+
+def _parse_position(data: Any, field: str) -> tuple[float, float]:
+    try:
+        return geo.snap_position(*geo.parse_position(data, field))
+    except geo.ZoneError as exc:
+        raise InvalidInput(exc.message, exc.field) from None
+
+
+def _parse_places(items: list[Any], field: str) -> list[db.Place]:
+    places = []
+    for i, item in enumerate(items):
+        where = f"{field}[{i}]"
+        item = require_object(item, where)
+        reject_unknown(item, {"kind", "lat", "lon"}, where)
+        kind = get_str(item, "kind", f"{where}.kind", required=False, default="home", max_len=20)
+        if kind not in PLACE_KINDS:
+            raise InvalidInput(
+                f"{where}.kind must be one of {', '.join(PLACE_KINDS)} (got {kind!r})",
+                f"{where}.kind",
+            )
+        places.append(db.Place(kind, _parse_position({"lat": item.get("lat"), "lon": item.get("lon")}, where)))
+    return places
+
+
+def _parse_slugs(items: list[Any], field: str) -> list[str]:
+    slugs = []
+    for i, slug in enumerate(items):
+        if not isinstance(slug, str) or not slug:
+            raise InvalidInput(f"{field}[{i}] must be a station name such as 'saint-etienne'", f"{field}[{i}]")
+        slugs.append(slug)
+    return sorted(set(slugs))
+
+
+def _station_ids(conn: Any, slugs: list[str], field: str) -> list[int]:
+    found = stations_db.station_ids_by_slug(conn, slugs)
+    missing = [s for s in slugs if s not in found]
+    if missing:
+        raise InvalidInput(f"{field}: there is no station called {missing[0]!r}", field)
+    return sorted(found.values())
+
+
+def register_device(pool: ConnectionPool, settings: Settings, body: Any) -> Registration:
+    body = require_object(body, "")
+    reject_unknown(body, {"platform", "subscription", "locale", "places", "follow", "nearby", "position"})
+    platform = get_str(body, "platform", "platform", max_len=20)
+    if platform != "webpush":
+        raise InvalidInput(
+            f"platform {platform!r} is not supported; use 'webpush'", "platform"
+        )
+    subscription = parse_webpush_subscription(body.get("subscription"), settings)
+    locale = get_str(body, "locale", "locale", required=False, default="fr", max_len=35)
+    assert locale is not None
+    if not _LOCALE.match(locale):
+        raise InvalidInput(f"locale must be a language tag such as 'fr' or 'en-GB' (got {locale!r})", "locale")
+    nearby = get_bool(body, "nearby", "nearby", default=False)
+    places = _parse_places(get_list(body, "places", "places", MAX_PLACES) or [], "places")
+    slugs = _parse_slugs(get_list(body, "follow", "follow", MAX_FOLLOWS) or [], "follow")
+    position = _parse_position(body["position"], "position") if body.get("position") is not None else None
+
+    secret = secrets.token_urlsafe(32)
+    with transaction(pool) as conn:
+        station_ids = _station_ids(conn, slugs, "follow")
+        device_id, created = db.upsert_webpush_device(
+            conn, subscription.endpoint, subscription.p256dh, subscription.auth,
+            hash_secret(secret), locale.lower() if "-" not in locale else locale, nearby,
+        )
+        db.replace_places(conn, device_id, places)
+        db.replace_follows(conn, device_id, station_ids)
+        if position is not None or not nearby:
+            db.set_position(conn, device_id, position, settings.position_ttl_s)
+    return Registration(device_id, secret, created)
+
+
+def _authenticate(conn: Any, device_id: uuid.UUID, bearer: str | None) -> None:
+    stored = db.device_secret_hash(conn, device_id)
+    if stored is None:
+        raise NotFound("no such device")
+    if not bearer:
+        raise Unauthorized("send the device secret you got at registration: Authorization: Bearer <secret>")
+    if not hmac.compare_digest(stored, hash_secret(bearer)):
+        raise Unauthorized("the device secret does not match this device")
+
+
+def update_places(pool: ConnectionPool, device_id: uuid.UUID, bearer: str | None, body: Any) -> int:
+    body = require_object(body, "")
+    reject_unknown(body, {"places"})
+    items = get_list(body, "places", "places", MAX_PLACES)
+    if items is None:
+        raise InvalidInput("places is required (an empty list removes every place)", "places")
+    places = _parse_places(items, "places")
+    with transaction(pool) as conn:
+        _authenticate(conn, device_id, bearer)
+        db.replace_places(conn, device_id, places)
+    return len(places)
+
+
+def update_follows(pool: ConnectionPool, device_id: uuid.UUID, bearer: str | None, body: Any) -> list[str]:
+    body = require_object(body, "")
+    reject_unknown(body, {"follow"})
+    items = get_list(body, "follow", "follow", MAX_FOLLOWS)
+    if items is None:
+        raise InvalidInput("follow is required (an empty list unfollows every station)", "follow")
+    slugs = _parse_slugs(items, "follow")
+    with transaction(pool) as conn:
+        _authenticate(conn, device_id, bearer)
+        db.replace_follows(conn, device_id, _station_ids(conn, slugs, "follow"))
+    return slugs
+
+
+def update_location(
+    pool: ConnectionPool, settings: Settings, device_id: uuid.UUID, bearer: str | None, body: Any
+) -> bool:
+    """Current position for "alerts around me"; {"lat": null, "lon": null} or {} forgets it."""
+    body = require_object(body, "")
+    reject_unknown(body, {"lat", "lon", "nearby"})
+    nearby = body.get("nearby")
+    if nearby is not None and not isinstance(nearby, bool):
+        raise InvalidInput("nearby must be true or false", "nearby")
+    forget = body.get("lat") is None and body.get("lon") is None
+    position = None if forget else _parse_position(body, "")
+    with transaction(pool) as conn:
+        _authenticate(conn, device_id, bearer)
+        db.set_position(conn, device_id, position, settings.position_ttl_s, nearby)
+    return position is not None
+
+
+def erase_device(pool: ConnectionPool, device_id: uuid.UUID, bearer: str | None) -> None:
+    with transaction(pool) as conn:
+        _authenticate(conn, device_id, bearer)
+        db.delete_device(conn, device_id)

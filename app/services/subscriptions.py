@@ -1,0 +1,97 @@
+"""Checks a Web Push subscription before Tocsin ever contacts its endpoint."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import fnmatch
+import ipaddress
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlsplit
+
+from cryptography.hazmat.primitives.asymmetric import ec
+
+from app.errors import InvalidInput
+from app.settings import Settings
+from app.validation import get_str, reject_unknown, require_object
+
+_LOOPBACK_NAMES = {"localhost"}
+
+
+@dataclass(frozen=True)
+class WebPushSubscription:
+    endpoint: str
+    p256dh: str
+    auth: str
+
+
+def _b64url(value: str, field: str) -> bytes:
+    try:
+        return base64.urlsafe_b64decode(value + "=" * (-len(value) % 4))
+    except (binascii.Error, ValueError):
+        raise InvalidInput(f"{field} must be base64url-encoded", field) from None
+
+
+def _is_loopback(host: str) -> bool:
+    if host in _LOOPBACK_NAMES:
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def check_endpoint(endpoint: str, settings: Settings, field: str) -> str:
+    try:
+        parts = urlsplit(endpoint)
+        port = parts.port
+    except ValueError:
+        raise InvalidInput(f"{field} is not a valid URL", field) from None
+    host = (parts.hostname or "").lower()
+    if not host:
+        raise InvalidInput(f"{field} must be an absolute URL with a host", field)
+    if parts.username or parts.password:
+        raise InvalidInput(f"{field} must not contain a user name or password", field)
+    if settings.push_allow_loopback and _is_loopback(host) and parts.scheme in ("http", "https"):
+        return endpoint
+    if parts.scheme != "https":
+        raise InvalidInput(f"{field} must use https (got {parts.scheme or 'no scheme'})", field)
+    if port not in (None, 443):
+        raise InvalidInput(f"{field} must use the standard https port", field)
+    if not any(fnmatch.fnmatchcase(host, pattern) for pattern in settings.push_hosts):
+        raise InvalidInput(
+            f"{field}: {host} is not a known push service; accepted: "
+            + ", ".join(settings.push_hosts),
+            field,
+        )
+    return endpoint
+
+
+def parse_webpush_subscription(
+    data: Any, settings: Settings, field: str = "subscription"
+) -> WebPushSubscription:
+    data = require_object(data, field)
+    reject_unknown(data, {"endpoint", "keys", "expirationTime"}, field)
+    endpoint = get_str(data, "endpoint", f"{field}.endpoint", max_len=2048)
+    assert endpoint is not None
+    check_endpoint(endpoint, settings, f"{field}.endpoint")
+    keys = require_object(data.get("keys"), f"{field}.keys")
+    p256dh = get_str(keys, "p256dh", f"{field}.keys.p256dh", max_len=200)
+    auth = get_str(keys, "auth", f"{field}.keys.auth", max_len=100)
+    assert p256dh is not None and auth is not None
+    raw_key = _b64url(p256dh, f"{field}.keys.p256dh")
+    if len(raw_key) != 65 or raw_key[0] != 4:
+        raise InvalidInput(
+            f"{field}.keys.p256dh must be an uncompressed P-256 public key (65 bytes)",
+            f"{field}.keys.p256dh",
+        )
+    try:
+        ec.EllipticCurvePublicKey.from_encoded_point(ec.SECP256R1(), raw_key)
+    except ValueError:
+        raise InvalidInput(
+            f"{field}.keys.p256dh is not a point on the P-256 curve", f"{field}.keys.p256dh"
+        ) from None
+    if len(_b64url(auth, f"{field}.keys.auth")) != 16:
+        raise InvalidInput(f"{field}.keys.auth must be 16 bytes", f"{field}.keys.auth")
+    return WebPushSubscription(endpoint, p256dh, auth)

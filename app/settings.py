@@ -1,0 +1,118 @@
+"""Settings: one frozen object built from the environment (every variable is listed in README)."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+# The push services browsers actually use. A subscription endpoint on any other host is refused,
+# so that Tocsin cannot be turned into a request forger against internal addresses.
+DEFAULT_PUSH_HOSTS = (
+    "fcm.googleapis.com",  # Chrome, Edge, Opera, Samsung Internet
+    "updates.push.services.mozilla.com",  # Firefox
+    "*.push.apple.com",  # Safari (web.push.apple.com)
+    "*.notify.windows.com",  # legacy Edge (WNS)
+)
+
+
+class SettingsError(ValueError):
+    """A setting has a value Tocsin cannot use; the message names the variable."""
+
+
+def _bool(name: str, default: bool) -> bool:
+    raw = os.environ.get(name)
+    if raw is None or raw == "":
+        return default
+    if raw.lower() in ("1", "true", "yes", "on"):
+        return True
+    if raw.lower() in ("0", "false", "no", "off"):
+        return False
+    raise SettingsError(f"{name} must be true or false (got {raw!r})")
+
+
+def _int(name: str, default: int, minimum: int = 0) -> int:
+    raw = os.environ.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise SettingsError(f"{name} must be a whole number (got {raw!r})") from None
+    if value < minimum:
+        raise SettingsError(f"{name} must be at least {minimum} (got {value})")
+    return value
+
+
+def _float(name: str, default: float) -> float:
+    raw = os.environ.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        return float(raw)
+    except ValueError:
+        raise SettingsError(f"{name} must be a number (got {raw!r})") from None
+
+
+@dataclass(frozen=True)
+class Settings:
+    database_url: str = "postgresql://postgres@127.0.0.1:5432/tocsin"
+    redis_url: str = "redis://127.0.0.1:6379/0"
+    public_url: str = "http://127.0.0.1:8000"
+    # VAPID private key (PEM); generated on first use. Kept outside the database on purpose.
+    vapid_key_file: Path = Path("var/keys/vapid_private.pem")
+    vapid_subject: str = "mailto:admin@tocsin.invalid"
+    push_hosts: tuple[str, ...] = DEFAULT_PUSH_HOSTS
+    # Admit a push service on loopback (plain http included): tests and the demo only.
+    push_allow_loopback: bool = False
+    # Send path tuning
+    send_batch_size: int = 1000
+    push_concurrency: int = 256
+    push_timeout_s: float = 10.0
+    # A delivery claimed ('sending') for longer than this is presumed lost with its worker.
+    claim_timeout_s: int = 120
+    # A pending delivery whose send task has not run after this long is queued again.
+    requeue_after_s: int = 60
+    reconcile_interval_s: float = 5.0
+    retry_base_s: float = 2.0
+    retry_max_s: float = 300.0
+    # How long a device's "alerts around me" position is kept before it is forgotten.
+    position_ttl_s: int = 24 * 3600
+
+    @classmethod
+    def from_env(cls) -> Settings:
+        hosts_raw = os.environ.get("TOCSIN_PUSH_HOSTS")
+        hosts = (
+            tuple(h.strip().lower() for h in hosts_raw.split(",") if h.strip())
+            if hosts_raw
+            else DEFAULT_PUSH_HOSTS
+        )
+        return cls(
+            database_url=os.environ.get("TOCSIN_DATABASE_URL", cls.database_url),
+            redis_url=os.environ.get("TOCSIN_REDIS_URL", cls.redis_url),
+            public_url=os.environ.get("TOCSIN_PUBLIC_URL", cls.public_url).rstrip("/"),
+            vapid_key_file=Path(os.environ.get("TOCSIN_VAPID_KEY_FILE", str(cls.vapid_key_file))),
+            vapid_subject=os.environ.get("TOCSIN_VAPID_SUBJECT", cls.vapid_subject),
+            push_hosts=hosts,
+            push_allow_loopback=_bool("TOCSIN_PUSH_ALLOW_LOOPBACK", False),
+            send_batch_size=_int("TOCSIN_SEND_BATCH_SIZE", cls.send_batch_size, 1),
+            push_concurrency=_int("TOCSIN_PUSH_CONCURRENCY", cls.push_concurrency, 1),
+            push_timeout_s=_float("TOCSIN_PUSH_TIMEOUT_S", cls.push_timeout_s),
+            claim_timeout_s=_int("TOCSIN_CLAIM_TIMEOUT_S", cls.claim_timeout_s, 1),
+            requeue_after_s=_int("TOCSIN_REQUEUE_AFTER_S", cls.requeue_after_s, 1),
+            reconcile_interval_s=_float("TOCSIN_RECONCILE_INTERVAL_S", cls.reconcile_interval_s),
+            retry_base_s=_float("TOCSIN_RETRY_BASE_S", cls.retry_base_s),
+            retry_max_s=_float("TOCSIN_RETRY_MAX_S", cls.retry_max_s),
+            position_ttl_s=_int("TOCSIN_POSITION_TTL_S", cls.position_ttl_s, 60),
+        ).checked()
+
+    def checked(self) -> Settings:
+        if not self.vapid_subject.startswith(("mailto:", "https:")):
+            raise SettingsError(
+                "TOCSIN_VAPID_SUBJECT must be a contact push services can reach: "
+                f"'mailto:you@example.org' or an https URL (got {self.vapid_subject!r})"
+            )
+        return self
+
+    def with_(self, **changes: object) -> Settings:
+        return replace(self, **changes)  # type: ignore[arg-type]

@@ -1,0 +1,156 @@
+"""Real components for tests: a fresh PostGIS database, uvicorn, Celery worker and beat processes."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx
+import psycopg
+
+from app.db.migrations import apply_migrations
+from app.wakeups import ALL_QUEUES
+
+ROOT = Path(__file__).resolve().parents[1]
+BIN = Path(sys.executable).parent
+ADMIN_URL = os.environ.get("TOCSIN_TEST_ADMIN_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
+REDIS_BASE = os.environ.get("TOCSIN_TEST_REDIS_URL", "redis://127.0.0.1:6379")
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def create_database(name: str) -> str:
+    with psycopg.connect(ADMIN_URL, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{name}"')
+    url = ADMIN_URL.rsplit("/", 1)[0] + "/" + name
+    apply_migrations(url)
+    return url
+
+
+def drop_database(name: str) -> None:
+    with psycopg.connect(ADMIN_URL, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@dataclass
+class Process:
+    """A child process in its own session, so it can be killed with all its children."""
+
+    name: str
+    args: list[str]
+    env: dict[str, str]
+    log_path: Path
+    proc: subprocess.Popen[bytes] | None = None
+
+    def start(self) -> Process:
+        log = open(self.log_path, "ab")
+        self.proc = subprocess.Popen(
+            self.args, cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        return self
+
+    def wait_for_log(self, text: str, timeout: float = 30) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if text in self.log_path.read_text(errors="replace"):
+                return
+            assert self.proc is not None
+            if self.proc.poll() is not None:
+                break
+            time.sleep(0.1)
+        raise RuntimeError(f"{self.name} did not become ready:\n{self.log_path.read_text()[-3000:]}")
+
+    def kill(self, sig: int = signal.SIGKILL) -> None:
+        if self.proc and self.proc.poll() is None:
+            try:
+                os.killpg(self.proc.pid, sig)
+            except ProcessLookupError:
+                pass
+            self.proc.wait(timeout=30)
+
+    def stop(self) -> None:
+        if self.proc and self.proc.poll() is None:
+            os.killpg(self.proc.pid, signal.SIGTERM)
+            try:
+                self.proc.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                self.kill()
+
+
+@dataclass
+class Stack:
+    """Environment shared by every process of one test session."""
+
+    tmp: Path
+    database_url: str
+    redis_url: str
+    env: dict[str, str] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.env = {
+            **os.environ,
+            "TOCSIN_DATABASE_URL": self.database_url,
+            "TOCSIN_REDIS_URL": self.redis_url,
+            "TOCSIN_VAPID_KEY_FILE": str(self.tmp / "vapid.pem"),
+            "TOCSIN_VAPID_SUBJECT": "mailto:tests@tocsin.invalid",
+            "TOCSIN_PUSH_ALLOW_LOOPBACK": "1",
+            "TOCSIN_RECONCILE_INTERVAL_S": "1",
+            "TOCSIN_REQUEUE_AFTER_S": "8",
+            "TOCSIN_CLAIM_TIMEOUT_S": "10",
+            "TOCSIN_RETRY_BASE_S": "0.5",
+            "TOCSIN_RETRY_MAX_S": "5",
+            "PYTHONUNBUFFERED": "1",
+        }
+
+    def api(self) -> tuple[Process, str]:
+        port = free_port()
+        proc = Process(
+            "uvicorn",
+            [str(BIN / "uvicorn"), "app.main:app_from_env", "--factory", "--host", "127.0.0.1",
+             "--port", str(port), "--log-level", "warning"],
+            self.env, self.tmp / "uvicorn.log",
+        ).start()
+        url = f"http://127.0.0.1:{port}"
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            try:
+                if httpx.get(url + "/livez", timeout=1).status_code == 200:
+                    return proc, url
+            except httpx.HTTPError:
+                time.sleep(0.1)
+        raise RuntimeError("uvicorn did not start:\n" + (self.tmp / "uvicorn.log").read_text()[-3000:])
+
+    def worker(self, concurrency: int = 2) -> Process:
+        name = f"worker-{uuid.uuid4().hex[:8]}"
+        proc = Process(
+            name,
+            [str(BIN / "celery"), "-A", "workers.celery_app", "worker", "-Q", ",".join(ALL_QUEUES),
+             "--concurrency", str(concurrency), "-n", f"{name}@localhost", "--without-gossip",
+             "--without-mingle", "--without-heartbeat", "-l", "INFO"],
+            self.env, self.tmp / f"{name}.log",
+        ).start()
+        proc.wait_for_log("ready.")
+        return proc
+
+    def beat(self) -> Process:
+        proc = Process(
+            "beat",
+            [str(BIN / "celery"), "-A", "workers.celery_app", "beat", "-l", "INFO",
+             "-s", str(self.tmp / "beat-schedule")],
+            self.env, self.tmp / "beat.log",
+        ).start()
+        proc.wait_for_log("beat: Starting")
+        return proc

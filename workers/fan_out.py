@@ -1,0 +1,32 @@
+"""Fan-out: write one ledger row per recipient in a single spatial INSERT … SELECT, then queue sends."""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from datetime import UTC, datetime
+
+from app.db import alerts as alerts_db
+from app.db import deliveries as deliveries_db
+from app.db.pool import transaction
+from workers.runtime import Runtime
+
+log = logging.getLogger(__name__)
+
+
+def fan_out(rt: Runtime, alert_id: uuid.UUID) -> int:
+    """Returns the number of ledger rows written. Running it again writes none and sends nothing twice."""
+    with transaction(rt.pool) as conn:
+        alert = alerts_db.alert_to_send(conn, alert_id)
+        if alert is None:
+            log.warning("fan-out of alert %s: no such alert (erased?)", alert_id)
+            return 0
+        if alert.state not in ("pending", "sending") or alert.expires_at <= datetime.now(UTC):
+            return 0
+        written = alerts_db.write_ledger(conn, alert)
+        rows = deliveries_db.mark_enqueued(conn, alert_id)
+    batches = rt.wakeups.send(rows)
+    with transaction(rt.pool) as conn:
+        alerts_db.complete_finished_alerts(conn, [alert_id])
+    log.info("fan-out of alert %s: %d deliveries written, %d send batches queued", alert_id, written, batches)
+    return written

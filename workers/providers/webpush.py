@@ -1,0 +1,113 @@
+"""Web Push (RFC 8030) with VAPID (RFC 8292) and aes128gcm encryption (RFC 8291), over aiohttp.
+
+Encryption is pywebpush's; the HTTP exchange is ours so that one session with kept-alive
+connections serves every message of the process, and one signed VAPID header serves every message
+to the same push service until it nears expiry.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from urllib.parse import urlsplit
+
+import aiohttp
+from py_vapid import Vapid02
+from pywebpush import WebPusher
+
+from workers.providers.base import Message, Outcome, OutcomeSink, Verdict, parse_retry_after
+
+VAPID_LIFETIME_S = 12 * 3600
+VAPID_REFRESH_BEFORE_S = 3600
+
+
+def classify(status: int, retry_after: str | None) -> tuple[Verdict, str, float | None]:
+    """The single place where a push service's answer becomes a verdict."""
+    if 200 <= status < 300:
+        return Verdict.SENT, "", None
+    if status in (404, 410):
+        return Verdict.GONE, f"push service answered {status}: subscription expired or unsubscribed", None
+    if status == 429:
+        return Verdict.RETRY, "push service is rate-limiting (429)", parse_retry_after(retry_after)
+    if status >= 500:
+        return Verdict.RETRY, f"push service error {status}", parse_retry_after(retry_after)
+    if status == 413:
+        return Verdict.FAILED, "push service refused the payload as too large (413)", None
+    if status in (401, 403):
+        return Verdict.FAILED, f"push service refused our VAPID credentials ({status})", None
+    return Verdict.FAILED, f"push service refused the message ({status})", None
+
+
+class VapidHeaders:
+    """One signed Authorization header per push-service origin, reused until near its expiry."""
+
+    def __init__(self, vapid: Vapid02, subject: str) -> None:
+        self._vapid = vapid
+        self._subject = subject
+        self._cache: dict[str, tuple[str, float]] = {}
+
+    def for_endpoint(self, endpoint: str) -> str:
+        parts = urlsplit(endpoint)
+        origin = f"{parts.scheme}://{parts.netloc}"
+        now = time.time()
+        cached = self._cache.get(origin)
+        if cached is not None and cached[1] > now:
+            return cached[0]
+        exp = int(now) + VAPID_LIFETIME_S
+        header = self._vapid.sign({"aud": origin, "exp": exp, "sub": self._subject})["Authorization"]
+        self._cache[origin] = (header, exp - VAPID_REFRESH_BEFORE_S)
+        return header
+
+
+class WebPushProvider:
+    def __init__(self, vapid: Vapid02, subject: str, concurrency: int, timeout_s: float) -> None:
+        self._headers = VapidHeaders(vapid, subject)
+        self._concurrency = concurrency
+        self._timeout = aiohttp.ClientTimeout(total=timeout_s)
+        self._session: aiohttp.ClientSession | None = None
+
+    def _client(self) -> aiohttp.ClientSession:
+        if self._session is None or self._session.closed:
+            connector = aiohttp.TCPConnector(limit=self._concurrency, ttl_dns_cache=300)
+            self._session = aiohttp.ClientSession(connector=connector, timeout=self._timeout)
+        return self._session
+
+    async def close(self) -> None:
+        if self._session is not None:
+            await self._session.close()
+
+    async def send(self, messages: list[Message], report: OutcomeSink) -> None:
+        session = self._client()
+        gate = asyncio.Semaphore(self._concurrency)
+
+        async def one(message: Message) -> None:
+            async with gate:
+                report(await self._push(session, message))
+
+        await asyncio.gather(*(one(m) for m in messages))
+
+    async def _push(self, session: aiohttp.ClientSession, message: Message) -> Outcome:
+        def outcome(verdict: Verdict, detail: str = "", retry_after: float | None = None) -> Outcome:
+            return Outcome(message.delivery_id, message.device_id, verdict, detail, retry_after)
+
+        try:
+            body = WebPusher(
+                {"endpoint": message.endpoint, "keys": {"p256dh": message.p256dh, "auth": message.auth}}
+            ).encode(message.payload, "aes128gcm")["body"]
+        except Exception as exc:  # a key that passed registration checks but cannot encrypt
+            return outcome(Verdict.FAILED, f"cannot encrypt for this subscription: {exc}")
+        headers = {
+            "Authorization": self._headers.for_endpoint(message.endpoint),
+            "TTL": str(message.ttl_s),
+            "Urgency": message.urgency,
+            "Topic": message.topic,
+            "Content-Encoding": "aes128gcm",
+            "Content-Type": "application/octet-stream",
+        }
+        try:
+            async with session.post(message.endpoint, data=body, headers=headers) as response:
+                await response.read()
+                verdict, detail, retry_after = classify(response.status, response.headers.get("Retry-After"))
+        except (aiohttp.ClientError, asyncio.TimeoutError, OSError) as exc:
+            return outcome(Verdict.RETRY, f"could not reach the push service: {type(exc).__name__} {exc}")
+        return outcome(verdict, detail, retry_after)

@@ -1,0 +1,40 @@
+"""The periodic safety net: Postgres says what is unfinished, and the reconciler queues it again."""
+
+from __future__ import annotations
+
+import logging
+
+from app.db import alerts as alerts_db
+from app.db import deliveries as deliveries_db
+from app.db import devices as devices_db
+from app.db.pool import transaction
+from workers.runtime import Runtime
+
+log = logging.getLogger(__name__)
+
+_LOCK_KEY = 0x70C5_2E  # one reconciler at a time, however many beats or workers
+MAX_REQUEUE = 200_000
+
+
+def reconcile(rt: Runtime) -> dict[str, int]:
+    settings = rt.settings
+    with transaction(rt.pool) as conn:
+        locked = conn.execute("SELECT pg_try_advisory_xact_lock(%s)", (_LOCK_KEY,)).fetchone()
+        if not locked or not locked[0]:
+            return {}
+        report = {
+            "expired_alerts": alerts_db.close_expired_alerts(conn),
+            "stale_claims": deliveries_db.release_stale_claims(conn, settings.claim_timeout_s),
+            "positions_forgotten": devices_db.forget_expired_positions(conn),
+        }
+        alert_ids = alerts_db.alerts_waiting_for_fanout(conn, settings.requeue_after_s)
+        rows = deliveries_db.due_deliveries(conn, settings.requeue_after_s, MAX_REQUEUE)
+        report["completed_alerts"] = alerts_db.complete_finished_alerts(conn, None)
+    for alert_id in alert_ids:
+        rt.wakeups.fan_out(alert_id)
+    report["fanouts_queued"] = len(alert_ids)
+    report["deliveries_queued"] = len(rows)
+    rt.wakeups.send(rows)
+    if any(report.values()):
+        log.info("reconcile: %s", report)
+    return report

@@ -1,0 +1,133 @@
+"""Send a batch: claim the rows, push them concurrently, record each outcome as it comes."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import random
+from collections import Counter
+from datetime import UTC, datetime
+
+from app.db import alerts as alerts_db
+from app.db import deliveries as deliveries_db
+from app.db import devices as devices_db
+from app.db.pool import transaction
+from app.payloads import alert_payload
+from app.settings import Settings
+from workers.providers.base import Message, Outcome, Verdict
+from workers.runtime import Runtime
+
+log = logging.getLogger(__name__)
+
+# Outcomes are written in small groups: a worker killed after the push service accepted a message
+# but before we recorded it would send it again, so the window stays short.
+FLUSH_EVERY_S = 0.2
+FLUSH_AT = 200
+URGENCY = {"Extreme": "high", "Severe": "high", "Moderate": "normal", "Minor": "low", "Unknown": "normal"}
+
+
+def retry_delay(settings: Settings, attempts: int, retry_after_s: float | None) -> float:
+    """Exponential backoff with jitter; a push service's Retry-After is a floor we respect."""
+    backoff = min(settings.retry_max_s, settings.retry_base_s * 2 ** max(0, attempts - 1))
+    delay = backoff * random.uniform(0.5, 1.0)
+    if retry_after_s is not None:
+        delay = max(delay, min(retry_after_s, settings.retry_max_s))
+    return delay
+
+
+class OutcomeRecorder:
+    def __init__(self, rt: Runtime, attempts: dict[int, int]) -> None:
+        self._rt = rt
+        self._attempts = attempts
+        self._pending: list[Outcome] = []
+        self.tally: Counter[str] = Counter()
+
+    def add(self, outcome: Outcome) -> None:
+        self._pending.append(outcome)
+        self.tally[outcome.verdict.value] += 1
+
+    def due(self) -> bool:
+        return len(self._pending) >= FLUSH_AT
+
+    def flush(self) -> None:
+        outcomes, self._pending = self._pending, []
+        if not outcomes:
+            return
+        by_verdict: dict[Verdict, list[Outcome]] = {}
+        for outcome in outcomes:
+            by_verdict.setdefault(outcome.verdict, []).append(outcome)
+        with transaction(self._rt.pool) as conn:
+            if sent := by_verdict.get(Verdict.SENT):
+                deliveries_db.record_final(conn, [o.delivery_id for o in sent], "sent")
+            for verdict in (Verdict.GONE, Verdict.FAILED):
+                for o in by_verdict.get(verdict, []):
+                    deliveries_db.record_final(conn, [o.delivery_id], verdict.value, o.detail)
+            if gone := by_verdict.get(Verdict.GONE):
+                devices_db.deactivate_devices(conn, [o.device_id for o in gone], gone[0].detail)
+            if retry := by_verdict.get(Verdict.RETRY):
+                deliveries_db.record_retry(conn, [
+                    (o.delivery_id, retry_delay(self._rt.settings, self._attempts[o.delivery_id], o.retry_after_s),
+                     o.detail)
+                    for o in retry
+                ])
+        for o in by_verdict.get(Verdict.FAILED, []):
+            log.warning("delivery %s failed for good: %s", o.delivery_id, o.detail)
+
+
+def _messages(rt: Runtime, claimed: list[deliveries_db.ClaimedDelivery]) -> list[Message]:
+    alert_ids = {c.alert_id for c in claimed}
+    with transaction(rt.pool) as conn:
+        alerts = {a: alerts_db.alert_to_send(conn, a) for a in alert_ids}
+    payloads = {a: alert_payload(alert, rt.settings.public_url) for a, alert in alerts.items() if alert}
+    now = datetime.now(UTC)
+    messages = []
+    for c in claimed:
+        alert = alerts[c.alert_id]
+        assert alert is not None
+        messages.append(Message(
+            delivery_id=c.id, device_id=c.device_id, endpoint=c.endpoint, p256dh=c.p256dh, auth=c.auth,
+            payload=payloads[c.alert_id],
+            # the push service keeps the message for an offline phone until the alert expires
+            ttl_s=max(1, int((c.expires_at - now).total_seconds())),
+            urgency=URGENCY[alert.severity],
+            topic=c.alert_id.hex,
+        ))
+    return messages
+
+
+async def _push_and_record(rt: Runtime, messages: list[Message], recorder: OutcomeRecorder) -> None:
+    done = asyncio.Event()
+
+    async def flusher() -> None:
+        while not done.is_set():
+            try:
+                await asyncio.wait_for(done.wait(), FLUSH_EVERY_S)
+            except TimeoutError:
+                pass
+            await asyncio.to_thread(recorder.flush)
+
+    task = asyncio.create_task(flusher())
+    try:
+        await rt.webpush.send(messages, recorder.add)
+    finally:
+        done.set()
+        await task
+
+
+def send_batch(rt: Runtime, channel: str, ids: list[int]) -> Counter[str]:
+    with transaction(rt.pool) as conn:
+        claimed = deliveries_db.claim_deliveries(conn, ids)
+        gone = [c for c in claimed if not c.device_active]
+        if gone:
+            deliveries_db.record_final(conn, [c.id for c in gone], "gone", "device was deactivated")
+    live = [c for c in claimed if c.device_active]
+    recorder = OutcomeRecorder(rt, {c.id: c.attempts for c in live})
+    if live:
+        rt.loop.run_until_complete(_push_and_record(rt, _messages(rt, live), recorder))
+        recorder.flush()
+    with transaction(rt.pool) as conn:
+        alerts_db.complete_finished_alerts(conn, list({c.alert_id for c in claimed}))
+    log.info("%s batch: %d ids, %d claimed, outcomes %s", channel, len(ids), len(claimed), dict(recorder.tally))
+    return recorder.tally
+
+

@@ -1,0 +1,26 @@
+"""Celery tasks: thin wrappers that hand the message to the module doing the work."""
+
+from __future__ import annotations
+
+import uuid
+
+from app.wakeups import FAN_OUT, RECONCILE, SEND_TASKS
+from workers import fan_out as fan_out_module
+from workers import reconciler, sending
+from workers.celery_app import celery
+from workers.runtime import runtime
+
+
+@celery.task(name=FAN_OUT)
+def fan_out(alert_id: str) -> int:
+    return fan_out_module.fan_out(runtime(), uuid.UUID(alert_id))
+
+
+@celery.task(name=SEND_TASKS["webpush"])
+def send_webpush(delivery_ids: list[int]) -> dict[str, int]:
+    return dict(sending.send_batch(runtime(), "webpush", delivery_ids))
+
+
+@celery.task(name=RECONCILE)
+def reconcile() -> dict[str, int]:
+    return reconciler.reconcile(runtime())
