@@ -85,7 +85,8 @@ def to_mercator(lon: float, lat: float) -> tuple[float, float]:
     """(lon, lat) in degrees to EPSG:3857 (x, y) in metres."""
     return (
         MERCATOR_R * math.radians(lon),
-        MERCATOR_R * math.log(math.tan(math.pi / 4 + math.radians(lat) / 2)),
+        # asinh(tan φ) == ln tan(π/4 + φ/2), in the numerically stable form PROJ uses.
+        MERCATOR_R * math.asinh(math.tan(math.radians(lat))),
     )
 
 
@@ -93,19 +94,19 @@ def from_mercator(x: float, y: float) -> tuple[float, float]:
     """EPSG:3857 (x, y) to (lon, lat) in degrees."""
     return (
         math.degrees(x / MERCATOR_R),
-        math.degrees(2 * math.atan(math.exp(y / MERCATOR_R)) - math.pi / 2),
+        math.degrees(math.atan(math.sinh(y / MERCATOR_R))),
     )
 
 
 def _coords_to_mercator(c: np.ndarray) -> np.ndarray:
     lon = np.radians(c[:, 0])
     lat = np.radians(c[:, 1])
-    return np.column_stack((MERCATOR_R * lon, MERCATOR_R * np.log(np.tan(np.pi / 4 + lat / 2))))
+    return np.column_stack((MERCATOR_R * lon, MERCATOR_R * np.arcsinh(np.tan(lat))))
 
 
 def _coords_from_mercator(c: np.ndarray) -> np.ndarray:
     lon = np.degrees(c[:, 0] / MERCATOR_R)
-    lat = np.degrees(2 * np.arctan(np.exp(c[:, 1] / MERCATOR_R)) - np.pi / 2)
+    lat = np.degrees(np.arctan(np.sinh(c[:, 1] / MERCATOR_R)))
     return np.column_stack((lon, lat))
 
 

@@ -21,8 +21,7 @@ log = logging.getLogger(__name__)
 
 # Outcomes are written in small groups: a worker killed after the push service accepted a message
 # but before we recorded it would send it again, so the window stays short.
-FLUSH_EVERY_S = 0.2
-FLUSH_AT = 200
+FLUSH_EVERY_S = 0.05
 URGENCY = {"Extreme": "high", "Severe": "high", "Moderate": "normal", "Minor": "low", "Unknown": "normal"}
 
 
@@ -45,9 +44,6 @@ class OutcomeRecorder:
     def add(self, outcome: Outcome) -> None:
         self._pending.append(outcome)
         self.tally[outcome.verdict.value] += 1
-
-    def due(self) -> bool:
-        return len(self._pending) >= FLUSH_AT
 
     def flush(self) -> None:
         outcomes, self._pending = self._pending, []

@@ -32,7 +32,7 @@ from geo.positions import cell_bounds
 from geo.projection import LocalFrame
 from tests.unit.geo.helpers import ring_from_local
 
-LATITUDES = [0.0, 45.0, 60.0, -33.0]
+LATITUDES = [0.0, 45.0, 60.0, -33.0, 84.9]
 LONGITUDE = 4.39
 
 
@@ -169,15 +169,15 @@ def test_overshoot_worst_case_cell_corners(kind: str, lat: float) -> None:
     centre_distances = [case.distance_to_zone(c) for c in edge]
     # The centres themselves are within the growth distance, up to sub-metre approximation.
     # (Lower bounds only check the test is not vacuous: a 300 m circle has few edge cells.)
-    assert MATCH_GROWTH_M - 15 < max(centre_distances) <= MATCH_GROWTH_M + 0.5
+    assert MATCH_GROWTH_M - 20 < max(centre_distances) <= MATCH_GROWTH_M + 0.5
     worst = 0.0
     eps = 1e-9
     for centre, d in zip(edge, centre_distances, strict=True):
-        if d < MATCH_GROWTH_M - 10:
+        if d < MATCH_GROWTH_M - 20:
             continue
         west, south, east, north = cell_bounds(*centre)
         for corner in ((west + eps, south + eps), (east - eps, south + eps),
                        (west + eps, north - eps), (east - eps, north - eps)):
             assert snap_position(*corner) == centre
             worst = max(worst, case.distance_to_zone(corner))
-    assert OVERSHOOT_BOUND_M - 15 < worst <= OVERSHOOT_BOUND_M
+    assert MATCH_GROWTH_M + 45 < worst <= OVERSHOOT_BOUND_M
