@@ -22,6 +22,7 @@ log = logging.getLogger(__name__)
 # Outcomes are written in small groups: a worker killed after the push service accepted a message
 # but before we recorded it would send it again, so the window stays short.
 FLUSH_EVERY_S = 0.05
+FLUSH_AT = 50
 URGENCY = {"Extreme": "high", "Severe": "high", "Moderate": "normal", "Minor": "low", "Unknown": "normal"}
 
 
@@ -39,11 +40,19 @@ class OutcomeRecorder:
         self._rt = rt
         self._attempts = attempts
         self._pending: list[Outcome] = []
+        self._flushing = asyncio.Lock()
         self.tally: Counter[str] = Counter()
 
-    def add(self, outcome: Outcome) -> None:
+    async def add(self, outcome: Outcome) -> None:
         self._pending.append(outcome)
         self.tally[outcome.verdict.value] += 1
+        if len(self._pending) >= FLUSH_AT:
+            # The sender waits while outcomes are written: pushes never run far ahead of the ledger.
+            await self.flush_soon()
+
+    async def flush_soon(self) -> None:
+        async with self._flushing:
+            await asyncio.to_thread(self.flush)
 
     def flush(self) -> None:
         outcomes, self._pending = self._pending, []
@@ -100,7 +109,7 @@ async def _push_and_record(rt: Runtime, messages: list[Message], recorder: Outco
                 await asyncio.wait_for(done.wait(), FLUSH_EVERY_S)
             except TimeoutError:
                 pass
-            await asyncio.to_thread(recorder.flush)
+            await recorder.flush_soon()
 
     task = asyncio.create_task(flusher())
     try:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import email.utils
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from enum import Enum
 
@@ -39,7 +39,7 @@ class Outcome:
     retry_after_s: float | None = None
 
 
-OutcomeSink = Callable[[Outcome], None]
+OutcomeSink = Callable[[Outcome], Awaitable[None]]
 
 
 def parse_retry_after(value: str | None) -> float | None:

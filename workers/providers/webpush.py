@@ -82,7 +82,7 @@ class WebPushProvider:
 
         async def one(message: Message) -> None:
             async with gate:
-                report(await self._push(session, message))
+                await report(await self._push(session, message))
 
         await asyncio.gather(*(one(m) for m in messages))
 
