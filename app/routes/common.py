@@ -27,9 +27,13 @@ async def json_body(request: Request) -> Any:
     if not raw:
         raise InvalidInput("the request body is empty; send a JSON object")
     try:
-        return json.loads(raw)
+        return json.loads(raw, parse_constant=_reject_constant)
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
         raise InvalidInput(f"the request body is not valid JSON ({exc})") from None
+
+
+def _reject_constant(word: str) -> None:
+    raise InvalidInput(f"the request body is not valid JSON: {word} is not a number in JSON")
 
 
 def bearer(request: Request) -> str | None:

@@ -6,6 +6,7 @@ import base64
 import binascii
 import fnmatch
 import ipaddress
+import re
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
@@ -17,6 +18,7 @@ from app.settings import Settings
 from app.validation import get_str, reject_unknown, require_object
 
 _LOOPBACK_NAMES = {"localhost"}
+_BASE64URL = re.compile(r"^[A-Za-z0-9_-]+={0,2}$")
 
 
 @dataclass(frozen=True)
@@ -27,6 +29,8 @@ class WebPushSubscription:
 
 
 def _b64url(value: str, field: str) -> bytes:
+    if not _BASE64URL.match(value):
+        raise InvalidInput(f"{field} must be base64url-encoded (letters, digits, - and _)", field)
     try:
         return base64.urlsafe_b64decode(value + "=" * (-len(value) % 4))
     except (binascii.Error, ValueError):
