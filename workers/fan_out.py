@@ -7,7 +7,6 @@ import uuid
 from datetime import UTC, datetime
 
 from app.db import alerts as alerts_db
-from app.db import deliveries as deliveries_db
 from app.db.pool import transaction
 from workers.runtime import Runtime
 
@@ -23,10 +22,9 @@ def fan_out(rt: Runtime, alert_id: uuid.UUID) -> int:
             return 0
         if alert.state not in ("pending", "sending") or alert.expires_at <= datetime.now(UTC):
             return 0
-        written = alerts_db.write_ledger(conn, alert)
-        rows = deliveries_db.mark_enqueued(conn, alert_id)
+        rows = alerts_db.write_ledger(conn, alert)
     batches = rt.wakeups.send(rows)
     with transaction(rt.pool) as conn:
         alerts_db.complete_finished_alerts(conn, [alert_id])
-    log.info("fan-out of alert %s: %d deliveries written, %d send batches queued", alert_id, written, batches)
-    return written
+    log.info("fan-out of alert %s: %d deliveries written, %d send batches queued", alert_id, len(rows), batches)
+    return len(rows)

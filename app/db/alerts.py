@@ -108,26 +108,28 @@ def alert_to_send(conn: psycopg.Connection, alert_id: uuid.UUID) -> AlertToSend 
     return AlertToSend(*row[:8], bytes(row[8]) if row[8] is not None else None, *row[9:])
 
 
-def write_ledger(conn: psycopg.Connection, alert: AlertToSend) -> int:
-    """One delivery row per recipient device; running it again adds nothing."""
-    inserted = conn.execute(
-        "INSERT INTO deliveries (alert_id, device_id, channel)"
-        " SELECT %(alert)s, d.id, d.platform FROM devices d"
+def write_ledger(conn: psycopg.Connection, alert: AlertToSend) -> list[tuple[int, str]]:
+    """One delivery row per recipient device, stamped as handed to the send queue; returns the
+    new rows' (id, channel). Running it again adds nothing and returns nothing."""
+    rows = conn.execute(
+        "INSERT INTO deliveries (alert_id, device_id, channel, enqueued_at)"
+        " SELECT %(alert)s, d.id, d.platform, now() FROM devices d"
         f" WHERE d.active AND d.id IN ({_recipients(alert.match_area_wkb)})"
-        " ON CONFLICT (alert_id, device_id) DO NOTHING",
+        " ON CONFLICT (alert_id, device_id) DO NOTHING RETURNING id, channel",
         {
             "alert": alert.id,
             "station": alert.station_id,
             "area": alert.match_area_wkb,
             "everyone": alert.audience == "everyone",
         },
-    ).rowcount
+    ).fetchall()
     conn.execute(
-        "UPDATE alerts SET state = 'sending', fanned_out_at = coalesce(fanned_out_at, now())"
+        "UPDATE alerts SET state = 'sending',"
+        " fanned_out_at = coalesce(fanned_out_at, clock_timestamp())"
         " WHERE id = %s AND state = 'pending'",
         (alert.id,),
     )
-    return inserted
+    return sorted((int(r[0]), r[1]) for r in rows)
 
 
 @dataclass(frozen=True)

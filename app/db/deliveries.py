@@ -23,26 +23,17 @@ class ClaimedDelivery:
     expires_at: datetime
 
 
-def mark_enqueued(conn: psycopg.Connection, alert_id: uuid.UUID) -> list[tuple[int, str]]:
-    """Pending rows of an alert not yet handed to a send task: stamp and return (id, channel)."""
-    rows = conn.execute(
-        "UPDATE deliveries SET enqueued_at = now() WHERE alert_id = %s AND status = 'pending'"
-        " AND enqueued_at IS NULL RETURNING id, channel",
-        (alert_id,),
-    ).fetchall()
-    return sorted((int(r[0]), r[1]) for r in rows)
-
-
 def due_deliveries(
     conn: psycopg.Connection, requeue_after_s: int, limit: int
 ) -> list[tuple[int, str]]:
     """Pending rows due now whose send task is missing (never queued, retry due, or lost)."""
     rows = conn.execute(
         "UPDATE deliveries SET enqueued_at = now() WHERE id IN ("
-        "  SELECT id FROM deliveries WHERE status = 'pending'"
-        "   AND (not_before IS NULL OR not_before <= now())"
-        "   AND (enqueued_at IS NULL OR enqueued_at < now() - make_interval(secs => %s))"
-        "   ORDER BY id LIMIT %s FOR UPDATE SKIP LOCKED)"
+        "  SELECT d.id FROM alerts a JOIN deliveries d ON d.alert_id = a.id"
+        "   WHERE a.state = 'sending' AND d.status = 'pending'"
+        "   AND (d.not_before IS NULL OR d.not_before <= now())"
+        "   AND (d.enqueued_at IS NULL OR d.enqueued_at < now() - make_interval(secs => %s))"
+        "   ORDER BY d.id LIMIT %s FOR UPDATE OF d SKIP LOCKED)"
         " RETURNING id, channel",
         (requeue_after_s, limit),
     ).fetchall()
@@ -52,8 +43,9 @@ def due_deliveries(
 def release_stale_claims(conn: psycopg.Connection, claim_timeout_s: int) -> int:
     """Rows claimed by a worker that died before recording an outcome go back to pending."""
     return conn.execute(
-        "UPDATE deliveries SET status = 'pending', claimed_at = NULL, enqueued_at = NULL"
-        " WHERE status = 'sending' AND claimed_at < now() - make_interval(secs => %s)",
+        "UPDATE deliveries d SET status = 'pending', claimed_at = NULL, enqueued_at = NULL"
+        " FROM alerts a WHERE a.id = d.alert_id AND a.state = 'sending'"
+        " AND d.status = 'sending' AND d.claimed_at < now() - make_interval(secs => %s)",
         (claim_timeout_s,),
     ).rowcount
 
@@ -63,7 +55,7 @@ def claim_deliveries(conn: psycopg.Connection, ids: list[int]) -> list[ClaimedDe
     rows = conn.execute(
         "UPDATE deliveries d SET status = 'sending', claimed_at = now(), attempts = d.attempts + 1"
         " FROM alerts a, devices v"
-        " WHERE d.id = ANY(%s) AND d.status = 'pending'"
+        " WHERE d.id = ANY(%s::bigint[]) AND d.status = 'pending'"
         "   AND (d.not_before IS NULL OR d.not_before <= now())"
         "   AND a.id = d.alert_id AND a.expires_at > now() AND v.id = d.device_id"
         " RETURNING d.id, d.alert_id, d.device_id, v.active, v.endpoint, v.p256dh, v.auth,"
@@ -78,7 +70,7 @@ def record_final(
 ) -> None:
     conn.execute(
         "UPDATE deliveries SET status = %s, finished_at = now(), last_error = %s"
-        " WHERE id = ANY(%s) AND status = 'sending'",
+        " WHERE id = ANY(%s::bigint[]) AND status = 'sending'",
         (status, error, ids),
     )
 

@@ -92,7 +92,8 @@ def set_position(
 
 
 def delete_device(conn: psycopg.Connection, device_id: uuid.UUID) -> bool:
-    """Erase the device; places, follows and deliveries go with it (ON DELETE CASCADE)."""
+    """Erase the device; places and follows go with it (ON DELETE CASCADE), deliveries here."""
+    conn.execute("DELETE FROM deliveries WHERE device_id = %s", (device_id,))
     return conn.execute("DELETE FROM devices WHERE id = %s", (device_id,)).rowcount == 1
 
 

@@ -52,6 +52,7 @@ from http import HTTPStatus
 from typing import Any, Self
 
 import http_ece
+import uvloop
 from aiohttp import web
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes, serialization
@@ -197,7 +198,7 @@ class FakePushService:
         self.stop()
 
     def _run(self, ready: threading.Event) -> None:
-        loop = asyncio.new_event_loop()
+        loop = uvloop.new_event_loop()
         asyncio.set_event_loop(loop)
         try:
             loop.run_until_complete(self._astart())

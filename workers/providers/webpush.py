@@ -1,21 +1,23 @@
 """Web Push (RFC 8030) with VAPID (RFC 8292) and aes128gcm encryption (RFC 8291), over aiohttp.
 
-Encryption is pywebpush's; the HTTP exchange is ours so that one session with kept-alive
-connections serves every message of the process, and one signed VAPID header serves every message
-to the same push service until it nears expiry.
+pywebpush's per-message call copies the subscription, re-signs VAPID and opens a connection each
+time; here one session with kept-alive connections serves every message of the process, one
+VAPID header signed with py_vapid (pywebpush's own signer) serves every message to a push service
+until it nears expiry, and encryption is webpush_encryption's.
 """
 
 from __future__ import annotations
 
 import asyncio
+import base64
 import time
 from urllib.parse import urlsplit
 
 import aiohttp
 from py_vapid import Vapid02
-from pywebpush import WebPusher
 
 from workers.providers.base import Message, Outcome, OutcomeSink, Verdict, parse_retry_after
+from workers.providers.webpush_encryption import encrypt
 
 VAPID_LIFETIME_S = 12 * 3600
 VAPID_REFRESH_BEFORE_S = 3600
@@ -36,6 +38,10 @@ def classify(status: int, retry_after: str | None) -> tuple[Verdict, str, float 
     if status in (401, 403):
         return Verdict.FAILED, f"push service refused our VAPID credentials ({status})", None
     return Verdict.FAILED, f"push service refused the message ({status})", None
+
+
+def _b64url(value: str) -> bytes:
+    return base64.urlsafe_b64decode(value + "=" * (-len(value) % 4))
 
 
 class VapidHeaders:
@@ -91,10 +97,8 @@ class WebPushProvider:
             return Outcome(message.delivery_id, message.device_id, verdict, detail, retry_after)
 
         try:
-            body = WebPusher(
-                {"endpoint": message.endpoint, "keys": {"p256dh": message.p256dh, "auth": message.auth}}
-            ).encode(message.payload, "aes128gcm")["body"]
-        except Exception as exc:  # a key that passed registration checks but cannot encrypt
+            body = encrypt(message.payload, _b64url(message.p256dh or ""), _b64url(message.auth or ""))
+        except ValueError as exc:  # a key that passed registration checks but cannot encrypt
             return outcome(Verdict.FAILED, f"cannot encrypt for this subscription: {exc}")
         headers = {
             "Authorization": self._headers.for_endpoint(message.endpoint),
@@ -108,6 +112,6 @@ class WebPushProvider:
             async with session.post(message.endpoint, data=body, headers=headers) as response:
                 await response.read()
                 verdict, detail, retry_after = classify(response.status, response.headers.get("Retry-After"))
-        except (aiohttp.ClientError, asyncio.TimeoutError, OSError) as exc:
+        except (TimeoutError, aiohttp.ClientError, OSError) as exc:
             return outcome(Verdict.RETRY, f"could not reach the push service: {type(exc).__name__} {exc}")
         return outcome(verdict, detail, retry_after)

@@ -1,0 +1,215 @@
+"""Fan-out benchmark: N devices in one zone, the real path from POST to the last push accepted.
+
+Starts its own database, uvicorn, Celery worker and beat, and a local push service in sink mode
+(it accepts every message without decrypting, so that it takes as little of the machine's CPU as
+possible from the workers being measured). Then, on the same subscriptions, times a plain
+sequential loop of pywebpush.webpush() for comparison.
+
+    .venv/bin/python bench/fanout.py --devices 100000
+"""
+
+from __future__ import annotations
+
+import argparse
+import base64
+import math
+import os
+import platform
+import random
+import re
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import httpx
+import psycopg
+import redis
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from app import cli  # noqa: E402
+from app.settings import Settings  # noqa: E402
+from tests import infra  # noqa: E402
+from tests.integration.conftest import CENTRE, offset  # noqa: E402
+from tests.seed import seed_followers  # noqa: E402
+
+KEY_POOL = 500  # distinct subscription key pairs, shared round-robin (encryption cost is per message)
+
+
+def b64(raw: bytes) -> str:
+    return base64.urlsafe_b64encode(raw).rstrip(b"=").decode()
+
+
+def subscriptions(base_url: str, n: int) -> list[dict]:
+    keys = []
+    for _ in range(KEY_POOL):
+        public = ec.generate_private_key(ec.SECP256R1()).public_key().public_bytes(
+            serialization.Encoding.X962, serialization.PublicFormat.UncompressedPoint)
+        keys.append({"p256dh": b64(public), "auth": b64(os.urandom(16))})
+    return [{"endpoint": f"{base_url}/push/bench-{i}", "keys": keys[i % KEY_POOL]} for i in range(n)]
+
+
+def start_sink(tmp: Path) -> tuple[subprocess.Popen[bytes], str]:
+    log = tmp / "sink.log"
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "tests.fakes.sink", "--port", "0"],
+        cwd=ROOT, stdout=open(log, "wb"), stderr=subprocess.STDOUT, start_new_session=True)
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:
+        found = re.search(r"listening on (\S+)", log.read_text())
+        if found:
+            return proc, found.group(1)
+        time.sleep(0.1)
+    raise RuntimeError("the sink push service did not start: " + log.read_text())
+
+
+def cpu_seconds_by_group() -> dict[str, float]:
+    """CPU time (user + system) so far of every process, summed by what it is."""
+    tick = os.sysconf("SC_CLK_TCK")
+    totals: dict[str, float] = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+            cmdline = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+        except OSError:
+            continue
+        fields = stat.rsplit(")", 1)[1].split()
+        seconds = (int(fields[11]) + int(fields[12])) / tick
+        if "tests.fakes.sink" in cmdline:
+            group = "push service (sink)"
+        elif "celery" in cmdline and " worker" in cmdline:
+            parent = int(fields[1])
+            parent_cmd = Path(f"/proc/{parent}/cmdline").read_bytes() if Path(f"/proc/{parent}").exists() else b""
+            group = "celery worker processes" if b"celery" in parent_cmd else "celery worker (main)"
+        elif "celery" in cmdline:
+            group = "celery beat"
+        elif "uvicorn" in cmdline:
+            group = "uvicorn"
+        elif "postgres" in cmdline:
+            group = "postgres"
+        elif "redis" in cmdline:
+            group = "redis"
+        else:
+            continue
+        totals[group] = totals.get(group, 0.0) + seconds
+    return totals
+
+
+def plain_loop(subs: list[dict], vapid_pem: Path, payload: str) -> float:
+    from pywebpush import webpush
+
+    started = time.perf_counter()
+    for sub in subs:
+        # a fresh claims dict each time: pywebpush writes aud/exp into the one it is given
+        webpush(sub, payload, vapid_private_key=str(vapid_pem),
+                vapid_claims={"sub": "mailto:bench@tocsin.invalid"}, ttl=3600)
+    return len(subs) / (time.perf_counter() - started)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--devices", type=int, default=100_000, help="devices in the zone (default 100000)")
+    parser.add_argument("--concurrency", type=int, default=os.cpu_count() or 2,
+                        help="Celery worker processes (default: one per core)")
+    parser.add_argument("--plain-sample", type=int, default=2000,
+                        help="messages sent by the plain pywebpush loop for comparison (default 2000)")
+    parser.add_argument("--radius", type=float, default=5000, help="zone radius in metres (default 5000)")
+    args = parser.parse_args()
+
+    tmp = Path(tempfile.mkdtemp(prefix="tocsin-bench-"))
+    name = f"tocsin_bench_{os.getpid()}"
+    url = infra.create_database(name)
+    redis_url = f"{infra.REDIS_BASE}/11"
+    redis.Redis.from_url(redis_url).flushdb()
+    stack = infra.Stack(tmp=tmp, database_url=url, redis_url=redis_url)
+    stack.env["TOCSIN_REQUEUE_AFTER_S"] = "600"  # the backlog is expected here, not a lost message
+    stack.env["TOCSIN_CLAIM_TIMEOUT_S"] = "600"
+    settings = Settings(database_url=url, redis_url=redis_url)
+    cli.import_commune(settings, cli.DEMO_COMMUNES, cli.DEMO_CODE, "saint-etienne")
+    cli.create_operator(settings, "Bench", "bench@tocsin.invalid", "saint-etienne", "publisher")
+    token = cli.create_token(settings, "bench@tocsin.invalid", "bench")
+
+    sink, sink_url = start_sink(tmp)
+    procs: list[infra.Process] = []
+    try:
+        print(f"seeding {args.devices} devices inside a {args.radius:.0f} m circle…", flush=True)
+        rng = random.Random(1)
+        subs = subscriptions(sink_url, args.devices)
+        homes = [offset(CENTRE, (args.radius - 150) * math.sqrt(rng.random()), rng.uniform(0, 360))
+                 for _ in range(args.devices)]
+        with psycopg.connect(url) as conn:
+            seed_followers(conn, "saint-etienne", subs, homes)
+        api, api_url = stack.api()
+        procs.append(api)
+        procs.append(stack.worker(concurrency=args.concurrency))
+        procs.append(stack.beat())
+        httpx.post(f"{sink_url}/_reset")
+
+        zone = {"type": "Circle", "center": list(CENTRE), "radius_m": args.radius}
+        cpu_before = cpu_seconds_by_group()
+        t0 = time.time()
+        response = httpx.post(
+            f"{api_url}/api/v1/stations/saint-etienne/alerts", timeout=30,
+            json={"title": "Exercice de benchmark", "body": "Ceci est un message de test de débit.",
+                  "severity": "Severe", "category": "Safety", "zone": zone, "expires_in": 3600},
+            headers={"Authorization": f"Bearer {token}"})
+        post_s = time.time() - t0
+        assert response.status_code == 202, response.text
+        alert_id = response.json()["id"]
+        while True:
+            with psycopg.connect(url) as conn:
+                state, = conn.execute("SELECT state FROM alerts WHERE id = %s", (alert_id,)).fetchone()
+            if state != "pending" and state != "sending":
+                break
+            time.sleep(0.5)
+        cpu_after = cpu_seconds_by_group()
+        stats = httpx.get(f"{sink_url}/_stats").json()
+        with psycopg.connect(url) as conn:
+            ledger_s, total, sent = conn.execute(
+                "SELECT extract(epoch FROM a.fanned_out_at - a.created_at), count(d.*),"
+                " count(*) FILTER (WHERE d.status = 'sent')"
+                " FROM alerts a JOIN deliveries d ON d.alert_id = a.id WHERE a.id = %s"
+                " GROUP BY a.fanned_out_at, a.created_at", (alert_id,)).fetchone()
+        push_s = stats["last_at"] - stats["first_at"]
+        rate = stats["received"] / push_s if push_s > 0 else float("nan")
+        post_to_last = stats["last_at"] - t0
+        for proc in procs:
+            proc.stop()
+        procs.clear()
+
+        sample = subs[: args.plain_sample]
+        plain = plain_loop(sample, Path(stack.env["TOCSIN_VAPID_KEY_FILE"]), '{"title":"x","body":"y"}')
+
+        print()
+        print(f"machine: {platform.node()} · {os.cpu_count()} cores · Python {platform.python_version()}")
+        print(f"devices in zone            {args.devices:>10}")
+        print(f"ledger rows / sent         {total:>10} / {sent}  (state {state})")
+        print(f"POST answered in           {post_s * 1000:>10.0f} ms")
+        print(f"ledger written (commit→)   {float(ledger_s):>10.2f} s")
+        print(f"push phase                 {push_s:>10.2f} s  ({stats['received']} accepted)")
+        print(f"pushes per second          {rate:>10.0f}  (worker path, {args.concurrency} processes)")
+        print(f"POST → last push accepted  {post_to_last:>10.2f} s")
+        print(f"plain pywebpush loop       {plain:>10.0f} /s  ({len(sample)} messages, sequential)")
+        print(f"ratio                      {rate / plain:>10.1f} ×")
+        print("CPU seconds used from POST to completion (2 cores = 2 s per second):")
+        for group, after in sorted(cpu_after.items(), key=lambda kv: -(kv[1] - cpu_before.get(kv[0], 0))):
+            used = after - cpu_before.get(group, 0.0)
+            print(f"  {group:<24} {used:>8.1f} s  ({used / args.devices * 1e6:.0f} µs per device)")
+        return 0 if sent == args.devices else 1
+    finally:
+        for proc in procs:
+            proc.stop()
+        sink.terminate()
+        sink.wait(timeout=10)
+        infra.drop_database(name)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
