@@ -1,0 +1,36 @@
+"""Registers demo phones around Saint-Étienne with the demo push service (`make run` only)."""
+
+from __future__ import annotations
+
+import argparse
+import math
+import random
+
+import httpx
+
+CENTRE = (4.3872, 45.4397)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--api", required=True, help="Tocsin's base URL")
+    parser.add_argument("--push", required=True, help="the demo push service's base URL")
+    parser.add_argument("--count", type=int, default=40)
+    args = parser.parse_args()
+    subscriptions = httpx.post(f"{args.push}/_subscriptions", params={"n": args.count}).json()
+    rng = random.Random(42)
+    for i, subscription in enumerate(subscriptions):
+        # homes spread up to 3 km from the town hall: some inside the example's 1 km circle
+        distance, bearing = 3000 * math.sqrt(rng.random()), rng.uniform(0, 2 * math.pi)
+        lat = CENTRE[1] + distance * math.cos(bearing) / 111_132
+        lon = CENTRE[0] + distance * math.sin(bearing) / (111_320 * math.cos(math.radians(CENTRE[1])))
+        response = httpx.post(f"{args.api}/api/v1/devices", json={
+            "platform": "webpush", "subscription": subscription, "locale": "fr" if i % 4 else "en",
+            "follow": ["saint-etienne"], "places": [{"kind": "home", "lat": lat, "lon": lon}],
+        })
+        response.raise_for_status()
+    print(f"==> {len(subscriptions)} demo phones registered (push service {args.push})")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,62 @@
+#!/usr/bin/env bash
+# `make run`: set up, load the demo town, start API + worker + beat (and demo phones), print how to
+# use it. Ctrl-C stops everything.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source scripts/setup.sh
+
+HOST=${TOCSIN_HOST:-127.0.0.1}
+PORT=${TOCSIN_PORT:-8000}
+DEMO_PHONES=${TOCSIN_DEMO_PHONES:-40}
+export TOCSIN_PUBLIC_URL=${TOCSIN_PUBLIC_URL:-http://$HOST:$PORT}
+export TOCSIN_VAPID_KEY_FILE=${TOCSIN_VAPID_KEY_FILE:-var/keys/vapid_private.pem}
+# The demo phones use a push service on loopback; a real deployment leaves this off.
+[ "$DEMO_PHONES" -gt 0 ] && export TOCSIN_PUSH_ALLOW_LOOPBACK=${TOCSIN_PUSH_ALLOW_LOOPBACK:-1}
+mkdir -p var/log
+
+say "loading the demo town (Saint-Étienne) and its operator"
+TOKEN=$(.venv/bin/tocsin demo --token-file var/demo_token)
+
+pids=()
+stop() { trap - INT TERM EXIT; say "stopping"; kill "${pids[@]}" 2>/dev/null || true; wait 2>/dev/null || true; }
+trap stop INT TERM EXIT
+start() { local name=$1; shift; "$@" >>"var/log/$name.log" 2>&1 & pids+=($!); }
+
+if [ "$DEMO_PHONES" -gt 0 ]; then
+  start demo-push .venv/bin/python -m tests.fakes.webpush_service --port 8089 --mode full
+fi
+start api .venv/bin/uvicorn app.main:app_from_env --factory --host "$HOST" --port "$PORT"
+start worker .venv/bin/celery -A workers.celery_app worker -Q fanout,push.webpush,maintenance \
+  --concurrency "$(nproc)" -n "tocsin@%h" -l INFO
+start beat .venv/bin/celery -A workers.celery_app beat -l INFO -s var/celerybeat-schedule
+
+for _ in $(seq 100); do
+  curl -fs "http://$HOST:$PORT/readyz" >/dev/null 2>&1 && break
+  sleep 0.2
+done
+curl -fs "http://$HOST:$PORT/readyz" >/dev/null || { tail -20 var/log/api.log; die "the API did not start (var/log/api.log)"; }
+if [ "$DEMO_PHONES" -gt 0 ]; then
+  .venv/bin/python scripts/demo_phones.py --api "http://$HOST:$PORT" --push http://127.0.0.1:8089 --count "$DEMO_PHONES"
+fi
+
+cat <<BANNER
+
+  Tocsin is running.
+    API              http://$HOST:$PORT   (OpenAPI: http://$HOST:$PORT/openapi.json)
+    Demo operator    Mairie de Saint-Étienne, station "saint-etienne"
+    API token        $TOKEN
+    Logs             var/log/ (api, worker, beat, demo-push)
+
+  Send an alert to a 1 km circle around the town hall:
+
+curl -s -X POST http://$HOST:$PORT/api/v1/stations/saint-etienne/alerts \\
+  -H "Authorization: Bearer $TOKEN" -H "Content-Type: application/json" \\
+  -d '{"title": "Crue du Furan", "body": "Montée des eaux : évitez les berges et les parkings souterrains.", "severity": "Severe", "category": "Met", "zone": {"type": "Circle", "center": [4.3872, 45.4397], "radius_m": 1000}, "expires_in": 3600}'
+
+  It answers {"id": …, "status_url": …}; follow the deliveries with:
+
+curl -s -H "Authorization: Bearer $TOKEN" http://$HOST:$PORT/api/v1/alerts/<id>
+
+  Ctrl-C stops everything.
+BANNER
+wait -n "${pids[@]}"
