@@ -20,8 +20,8 @@ def main() -> None:
     subscriptions = httpx.post(f"{args.push}/_subscriptions", params={"n": args.count}).json()
     rng = random.Random(42)
     for i, subscription in enumerate(subscriptions):
-        # homes spread up to 3 km from the town hall: some inside the example's 1 km circle
-        distance, bearing = 3000 * math.sqrt(rng.random()), rng.uniform(0, 2 * math.pi)
+        # homes spread up to 2 km from the town hall: about a quarter inside the example's 1 km circle
+        distance, bearing = 2000 * math.sqrt(rng.random()), rng.uniform(0, 2 * math.pi)
         lat = CENTRE[1] + distance * math.cos(bearing) / 111_132
         lon = CENTRE[0] + distance * math.sin(bearing) / (111_320 * math.cos(math.radians(CENTRE[1])))
         response = httpx.post(f"{args.api}/api/v1/devices", json={

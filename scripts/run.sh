@@ -19,7 +19,8 @@ TOKEN=$(.venv/bin/tocsin demo --token-file var/demo_token)
 
 pids=()
 stop() { trap - INT TERM EXIT; say "stopping"; kill "${pids[@]}" 2>/dev/null || true; wait 2>/dev/null || true; }
-trap stop INT TERM EXIT
+trap 'stop; exit 0' INT TERM
+trap stop EXIT
 start() { local name=$1; shift; "$@" >>"var/log/$name.log" 2>&1 & pids+=($!); }
 
 if [ "$DEMO_PHONES" -gt 0 ]; then
