@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 
 # The push services browsers actually use. A subscription endpoint on any other host is refused,
@@ -113,6 +113,3 @@ class Settings:
                 f"'mailto:you@example.org' or an https URL (got {self.vapid_subject!r})"
             )
         return self
-
-    def with_(self, **changes: object) -> Settings:
-        return replace(self, **changes)  # type: ignore[arg-type]

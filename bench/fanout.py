@@ -32,11 +32,11 @@ from cryptography.hazmat.primitives.asymmetric import ec
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from app import cli  # noqa: E402
-from app.settings import Settings  # noqa: E402
-from tests import infra  # noqa: E402
-from tests.integration.conftest import CENTRE, offset  # noqa: E402
-from tests.seed import seed_followers  # noqa: E402
+from app import cli
+from app.settings import Settings
+from tests import infra
+from tests.integration.conftest import CENTRE, offset
+from tests.seed import seed_followers
 
 KEY_POOL = 500  # distinct subscription key pairs, shared round-robin (encryption cost is per message)
 
@@ -56,9 +56,9 @@ def subscriptions(base_url: str, n: int) -> list[dict]:
 
 def start_sink(tmp: Path) -> tuple[subprocess.Popen[bytes], str]:
     log = tmp / "sink.log"
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "tests.fakes.sink", "--port", "0"],
-        cwd=ROOT, stdout=open(log, "wb"), stderr=subprocess.STDOUT, start_new_session=True)
+    with open(log, "wb") as out:  # the child keeps its own copy of the descriptor
+        proc = subprocess.Popen([sys.executable, "-m", "tests.fakes.sink", "--port", "0"],
+                                cwd=ROOT, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
     deadline = time.monotonic() + 20
     while time.monotonic() < deadline:
         found = re.search(r"listening on (\S+)", log.read_text())

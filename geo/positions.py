@@ -141,11 +141,12 @@ def parse_position(data: object, field: str) -> tuple[float, float]:
             field, f'a position must be an object like {{"lat": 45.44, "lon": 4.39}} '
             f"(got {_describe(data)})"
         )
+    prefix = f"{field}." if field else ""  # "" when the position is the whole request body
     for key in ("lat", "lon"):
         if key not in data:
-            raise ZoneError(f"{field}.{key}", f"{key} is missing")
-    lat = parse_lat(data["lat"], f"{field}.lat")
-    lon = parse_lon(data["lon"], f"{field}.lon")
+            raise ZoneError(prefix + key, f"{key} is missing")
+    lat = parse_lat(data["lat"], prefix + "lat")
+    lon = parse_lon(data["lon"], prefix + "lon")
     return (lon, lat)
 
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import psycopg
 import redis
+from psycopg_pool import PoolTimeout
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
@@ -23,14 +25,14 @@ async def readyz(request: Request) -> Response:
             with state.pool.connection(timeout=2) as conn:
                 conn.execute("SELECT 1")
             checks["postgres"] = "ok"
-        except Exception as exc:  # readiness reports any failure, it does not raise
+        except (psycopg.Error, PoolTimeout, OSError) as exc:
             checks["postgres"] = f"unreachable: {type(exc).__name__}"
         try:
             client = redis.Redis.from_url(state.settings.redis_url, socket_timeout=2, socket_connect_timeout=2)
             client.ping()
             client.close()
             checks["redis"] = "ok"
-        except Exception as exc:
+        except (redis.RedisError, OSError) as exc:
             checks["redis"] = f"unreachable: {type(exc).__name__}"
         return checks
 

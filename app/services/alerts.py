@@ -63,7 +63,7 @@ def _expiry(data: dict[str, Any], now: datetime) -> datetime:
         if not isinstance(raw, str):
             raise InvalidInput("expires_at must be a date and time such as 2026-11-21T18:00:00+01:00", "expires_at")
         try:
-            expires_at = datetime.fromisoformat(raw.replace("Z", "+00:00"))
+            expires_at = datetime.fromisoformat(raw)
         except ValueError:
             raise InvalidInput(
                 f"expires_at is not a date and time such as 2026-11-21T18:00:00+01:00 (got {raw!r})", "expires_at"

@@ -52,6 +52,20 @@ def _parse_position(data: Any, field: str) -> tuple[float, float]:
         raise InvalidInput(exc.message, exc.field) from None
 
 
+def _check_position_wanted(position: tuple[float, float] | None, nearby: bool) -> None:
+    # A position is only kept to serve "alerts around me": never store one that would not be used.
+    if position is not None and not nearby:
+        raise InvalidInput(
+            "a current position is only kept for 'alerts around me': send nearby: true, "
+            "or leave the position out", "nearby",
+        )
+
+
+def _normalise_locale(tag: str) -> str:
+    language, _, rest = tag.partition("-")
+    return language.lower() + ("-" + rest if rest else "")
+
+
 def _parse_places(items: list[Any], field: str) -> list[db.Place]:
     places = []
     for i, item in enumerate(items):
@@ -98,22 +112,22 @@ def register_device(pool: ConnectionPool, settings: Settings, body: Any) -> Regi
     assert locale is not None
     if not _LOCALE.match(locale):
         raise InvalidInput(f"locale must be a language tag such as 'fr' or 'en-GB' (got {locale!r})", "locale")
-    nearby = get_bool(body, "nearby", "nearby", default=False)
+    position = _parse_position(body["position"], "position") if body.get("position") is not None else None
+    nearby = get_bool(body, "nearby", "nearby", default=position is not None)
+    _check_position_wanted(position, nearby)
     places = _parse_places(get_list(body, "places", "places", MAX_PLACES) or [], "places")
     slugs = _parse_slugs(get_list(body, "follow", "follow", MAX_FOLLOWS) or [], "follow")
-    position = _parse_position(body["position"], "position") if body.get("position") is not None else None
 
     secret = secrets.token_urlsafe(32)
     with transaction(pool) as conn:
         station_ids = _station_ids(conn, slugs, "follow")
         device_id, created = db.upsert_webpush_device(
             conn, subscription.endpoint, subscription.p256dh, subscription.auth,
-            hash_secret(secret), locale.lower() if "-" not in locale else locale, nearby,
+            hash_secret(secret), _normalise_locale(locale), nearby,
         )
         db.replace_places(conn, device_id, places)
         db.replace_follows(conn, device_id, station_ids)
-        if position is not None or not nearby:
-            db.set_position(conn, device_id, position, settings.position_ttl_s)
+        db.set_position(conn, device_id, position, settings.position_ttl_s)
     return Registration(device_id, secret, created)
 
 
@@ -156,14 +170,15 @@ def update_follows(pool: ConnectionPool, device_id: uuid.UUID, bearer: str | Non
 def update_location(
     pool: ConnectionPool, settings: Settings, device_id: uuid.UUID, bearer: str | None, body: Any
 ) -> bool:
-    """Current position for "alerts around me"; {"lat": null, "lon": null} or {} forgets it."""
+    """Current position for "alerts around me" (sharing one opts in); {} forgets it."""
     body = require_object(body, "")
     reject_unknown(body, {"lat", "lon", "nearby"})
-    nearby = body.get("nearby")
-    if nearby is not None and not isinstance(nearby, bool):
-        raise InvalidInput("nearby must be true or false", "nearby")
     forget = body.get("lat") is None and body.get("lon") is None
     position = None if forget else _parse_position(body, "")
+    nearby: bool | None = get_bool(body, "nearby", "nearby", default=position is not None)
+    _check_position_wanted(position, bool(nearby))
+    if forget and "nearby" not in body:
+        nearby = None  # forgetting the position leaves the opt-in as it was
     with transaction(pool) as conn:
         _authenticate(conn, device_id, bearer)
         db.set_position(conn, device_id, position, settings.position_ttl_s, nearby)

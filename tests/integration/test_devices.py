@@ -79,3 +79,19 @@ def test_erasure_leaves_no_row_and_the_endpoint_is_never_contacted(client: Clien
     assert client.wait_complete("saint-etienne", second)["deliveries"]["by_status"] == {"sent": 1}
     assert sub.endpoint not in {a.endpoint for a in push_service.attempts}
     assert keep["id"] != reg["id"]
+
+
+def test_a_position_is_kept_only_for_alerts_around_me(client: Client, push_service, stack) -> None:
+    reg = client.register(push_service.new_subscription(), home=CENTRE)
+    url = f"/api/v1/devices/{reg['id']}/location"
+    refused = client.http.put(url, json={"lat": CENTRE[1], "lon": CENTRE[0], "nearby": False}, headers=_auth(reg))
+    assert refused.status_code == 422 and refused.json()["error"]["field"] == "nearby"
+    missing = client.http.put(url, json={"lat": CENTRE[1]}, headers=_auth(reg))
+    assert missing.status_code == 422 and missing.json()["error"]["field"] == "lon"
+    # sharing a position is opting in
+    assert client.http.put(url, json={"lat": CENTRE[1], "lon": CENTRE[0]}, headers=_auth(reg)).status_code == 200
+    with psycopg.connect(stack.database_url) as conn:
+        assert conn.execute("SELECT nearby, position IS NOT NULL FROM devices").fetchone() == (True, True)
+    client.http.put(url, json={}, headers=_auth(reg))
+    with psycopg.connect(stack.database_url) as conn:
+        assert conn.execute("SELECT nearby, position IS NULL FROM devices").fetchone() == (True, True)
