@@ -32,8 +32,6 @@ from cryptography.hazmat.primitives.asymmetric import ec
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from app import cli
-from app.settings import Settings
 from tests import infra
 from tests.integration.conftest import CENTRE, offset
 from tests.seed import seed_followers
@@ -131,10 +129,7 @@ def main() -> int:
     stack = infra.Stack(tmp=tmp, database_url=url, redis_url=redis_url)
     stack.env["TOCSIN_REQUEUE_AFTER_S"] = "600"  # the backlog is expected here, not a lost message
     stack.env["TOCSIN_CLAIM_TIMEOUT_S"] = "600"
-    settings = Settings(database_url=url, redis_url=redis_url)
-    cli.import_commune(settings, cli.DEMO_COMMUNES, cli.DEMO_CODE, "saint-etienne")
-    cli.create_operator(settings, "Bench", "bench@tocsin.invalid", "saint-etienne", "publisher")
-    token = cli.create_token(settings, "bench@tocsin.invalid", "bench")
+    token = infra.town_with_publisher(url, "bench@tocsin.invalid")
 
     sink, sink_url = start_sink(tmp)
     procs: list[infra.Process] = []

@@ -15,7 +15,9 @@ from pathlib import Path
 import httpx
 import psycopg
 
+from app import cli
 from app.db.migrations import apply_migrations
+from app.settings import Settings
 from app.wakeups import ALL_QUEUES
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -37,6 +39,14 @@ def create_database(name: str) -> str:
     url = ADMIN_URL.rsplit("/", 1)[0] + "/" + name
     apply_migrations(url)
     return url
+
+
+def town_with_publisher(database_url: str, email: str = "mairie@test.invalid") -> str:
+    """Saint-Étienne with its real boundary and a publisher; returns the publisher's API token."""
+    settings = Settings(database_url=database_url)
+    cli.import_commune(settings, cli.DEMO_COMMUNES, cli.DEMO_CODE, "saint-etienne")
+    cli.create_operator(settings, "Mairie", email, "saint-etienne", "publisher")
+    return cli.create_token(settings, email, "test")
 
 
 def drop_database(name: str) -> None:

@@ -12,8 +12,6 @@ import httpx
 import pytest
 import redis
 
-from app import cli
-from app.settings import Settings
 from tests import infra
 from tests.fakes.webpush_service import FakePushService
 from tests.integration.conftest import CENTRE
@@ -56,10 +54,7 @@ def test_alert_sent_while_redis_is_down_is_delivered_after_restart(tmp_path, pri
     name = f"tocsin_redis_{os.getpid()}"
     url = infra.create_database(name)
     stack = infra.Stack(tmp=tmp_path, database_url=url, redis_url=private_redis.url)
-    settings = Settings(database_url=url, redis_url=private_redis.url)
-    cli.import_commune(settings, cli.DEMO_COMMUNES, cli.DEMO_CODE, "saint-etienne")
-    cli.create_operator(settings, "Mairie", "mairie@test.invalid", "saint-etienne", "publisher")
-    token = cli.create_token(settings, "mairie@test.invalid", "test")
+    token = infra.town_with_publisher(url)
     with FakePushService() as push:
         api, api_url = stack.api()
         worker, beat = stack.worker(), stack.beat()

@@ -13,8 +13,6 @@ import psycopg
 import pytest
 import redis
 
-from app import cli
-from app.settings import Settings
 from tests import infra
 from tests.fakes.webpush_service import FakePushService
 from tests.integration.conftest import CENTRE, offset
@@ -36,10 +34,7 @@ def private_stack(tmp_path) -> Iterator[infra.Stack]:
 
 def test_sigkill_mid_fanout_loses_no_delivery(private_stack: infra.Stack) -> None:
     stack = private_stack
-    settings = Settings(database_url=stack.database_url, redis_url=stack.redis_url)
-    cli.import_commune(settings, cli.DEMO_COMMUNES, cli.DEMO_CODE, "saint-etienne")
-    cli.create_operator(settings, "Mairie", "mairie@test.invalid", "saint-etienne", "publisher")
-    token = cli.create_token(settings, "mairie@test.invalid", "test")
+    token = infra.town_with_publisher(stack.database_url)
     rng = random.Random(4)
     with FakePushService(mode="full") as push:
         subs = push.subscriptions(N)
