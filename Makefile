@@ -17,3 +17,4 @@ bench:
 
 lint:
 	.venv/bin/ruff check .
+	.venv/bin/mypy app workers geo

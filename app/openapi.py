@@ -7,7 +7,7 @@ from typing import Any
 from starlette.routing import BaseRoute, Route
 
 _ERROR = {"$ref": "#/components/schemas/Error"}
-_LATLON = {
+_LATLON: dict[str, Any] = {
     "type": "object",
     "required": ["lat", "lon"],
     "properties": {"lat": {"type": "number", "minimum": -85, "maximum": 85},
@@ -127,7 +127,9 @@ def openapi_document(routes: list[BaseRoute]) -> dict[str, Any]:
             operation = OPERATIONS[(route.path, method)]
             params = [{"name": name, "in": "path", "required": True, "schema": {"type": "string"}}
                       for name in route.param_convertors]
-            paths.setdefault(route.path, {})[method] = {**operation, **({"parameters": params} if params else {})}
+            if params:
+                operation = {**operation, "parameters": params}
+            paths.setdefault(route.path, {})[method] = operation
     return {
         "openapi": "3.1.0",
         "info": {"title": "Tocsin", "version": "0.1.0",

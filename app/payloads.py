@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime
-from typing import Protocol
-from uuid import UUID
+
+from app.db.alerts import AlertToSend
 
 # A Web Push message is at most 4096 bytes once encrypted; aes128gcm adds 86 bytes of header,
 # a 16-byte tag and a padding delimiter, leaving 3993 for the JSON. The fields other than the
@@ -13,22 +12,11 @@ from uuid import UUID
 PAYLOAD_TEXT_LIMIT = 3300
 
 
-class AlertLike(Protocol):
-    id: UUID
-    station_name: str
-    title: str
-    body: str
-    severity: str
-    category: str
-    created_at: datetime
-    expires_at: datetime
-
-
 def alert_payload_size(title: str, body: str) -> int:
     return len(json.dumps({"title": title, "body": body}, ensure_ascii=False).encode())
 
 
-def alert_payload(alert: AlertLike, public_url: str) -> bytes:
+def alert_payload(alert: AlertToSend, public_url: str) -> bytes:
     return json.dumps(
         {
             "id": str(alert.id),

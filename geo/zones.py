@@ -62,7 +62,9 @@ class Zone:
         """The zone as the operator gave it (normalised), suitable for storing and echoing."""
         if self.kind == "circle":
             return {"type": "Circle", "center": list(self.center), "radius_m": self.radius_m}
-        return _lists(mapping(self.shape))
+        geometry = _lists(mapping(self.shape))
+        assert isinstance(geometry, dict)
+        return geometry
 
     def local_frame(self) -> LocalFrame:
         return LocalFrame.at(*self.center)

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 import psycopg
+from psycopg.rows import class_row, dict_row
 from psycopg.types.json import Jsonb
 
 # Who an alert reaches: followers of the station with a saved place or a current position in the
@@ -97,15 +98,14 @@ def count_recipients(
 
 
 def alert_to_send(conn: psycopg.Connection, alert_id: uuid.UUID) -> AlertToSend | None:
-    row = conn.execute(
-        "SELECT a.id, a.station_id, s.name, a.title, a.body, a.severity, a.category, a.audience,"
-        " ST_AsBinary(a.match_area), a.state, a.created_at, a.expires_at"
-        " FROM alerts a JOIN stations s ON s.id = a.station_id WHERE a.id = %s",
-        (alert_id,),
-    ).fetchone()
-    if row is None:
-        return None
-    return AlertToSend(*row[:8], bytes(row[8]) if row[8] is not None else None, *row[9:])
+    with conn.cursor(row_factory=class_row(AlertToSend)) as cur:
+        return cur.execute(
+            "SELECT a.id, a.station_id, s.name AS station_name, a.title, a.body, a.severity,"
+            " a.category, a.audience, ST_AsBinary(a.match_area) AS match_area_wkb, a.state,"
+            " a.created_at, a.expires_at"
+            " FROM alerts a JOIN stations s ON s.id = a.station_id WHERE a.id = %s",
+            (alert_id,),
+        ).fetchone()
 
 
 def write_ledger(conn: psycopg.Connection, alert: AlertToSend) -> list[tuple[int, str]]:
@@ -153,8 +153,8 @@ class AlertStatus:
 def alert_status(
     conn: psycopg.Connection, alert_id: uuid.UUID, station_ids: list[int]
 ) -> AlertStatus | None:
-    row = conn.execute(
-        "SELECT a.id, s.slug, a.title, a.severity, a.category, a.audience, a.state, a.zone,"
+    row = conn.cursor(row_factory=dict_row).execute(
+        "SELECT a.id, s.slug AS station_slug, a.title, a.severity, a.category, a.audience, a.state, a.zone,"
         " a.created_at, a.expires_at, a.fanned_out_at, a.completed_at"
         " FROM alerts a JOIN stations s ON s.id = a.station_id"
         " WHERE a.id = %s AND a.station_id = ANY(%s)",
@@ -168,7 +168,7 @@ def alert_status(
         (alert_id,),
     ):
         counts.setdefault(channel, {})[status] = int(n)
-    return AlertStatus(*row, counts=counts)
+    return AlertStatus(**row, counts=counts)
 
 
 def alerts_waiting_for_fanout(conn: psycopg.Connection, requeue_after_s: int) -> list[uuid.UUID]:
