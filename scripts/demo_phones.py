@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 import argparse
+import json
 import math
 import random
+from pathlib import Path
 
 import httpx
 
 CENTRE = (4.3872, 45.4397)
+# The demo push service forgets its subscriptions when it stops: the previous run's phones are
+# erased (through the API, as a resident would) so that alerts do not count them as gone.
+REGISTERED = Path("var/demo_phones.json")
 
 
 def main() -> None:
@@ -17,6 +22,11 @@ def main() -> None:
     parser.add_argument("--push", required=True, help="the demo push service's base URL")
     parser.add_argument("--count", type=int, default=40)
     args = parser.parse_args()
+    if REGISTERED.exists():
+        for phone in json.loads(REGISTERED.read_text()):
+            httpx.delete(f"{args.api}/api/v1/devices/{phone['id']}",
+                         headers={"Authorization": f"Bearer {phone['secret']}"})
+    registered = []
     subscriptions = httpx.post(f"{args.push}/_subscriptions", params={"n": args.count}).json()
     rng = random.Random(42)
     for i, subscription in enumerate(subscriptions):
@@ -29,6 +39,8 @@ def main() -> None:
             "follow": ["saint-etienne"], "places": [{"kind": "home", "lat": lat, "lon": lon}],
         })
         response.raise_for_status()
+        registered.append(response.json())
+    REGISTERED.write_text(json.dumps(registered))
     print(f"==> {len(subscriptions)} demo phones registered (push service {args.push})")
 
 
