@@ -27,9 +27,9 @@ if [ "$DEMO_PHONES" -gt 0 ]; then
   start demo-push .venv/bin/python -m tests.fakes.webpush_service --port 8089 --mode full
 fi
 start api .venv/bin/uvicorn app.main:app_from_env --factory --host "$HOST" --port "$PORT"
-start worker .venv/bin/celery -A workers.celery_app worker -Q fanout,push.webpush,maintenance \
+start worker scripts/supervise.sh .venv/bin/celery -A workers.celery_app worker -Q fanout,push.webpush,maintenance \
   --concurrency "$(nproc)" -n "tocsin@%h" -l INFO
-start beat .venv/bin/celery -A workers.celery_app beat -l INFO -s var/celerybeat-schedule
+start beat scripts/supervise.sh .venv/bin/celery -A workers.celery_app beat -l INFO -s var/celerybeat-schedule
 
 for _ in $(seq 100); do
   curl -fs "http://$HOST:$PORT/readyz" >/dev/null 2>&1 && break

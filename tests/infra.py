@@ -23,6 +23,8 @@ from app.wakeups import ALL_QUEUES
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
 ADMIN_URL = os.environ.get("TOCSIN_TEST_ADMIN_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
+# Workers and beat run as in production: restarted whenever they exit.
+SUPERVISED = ["bash", str(ROOT / "scripts" / "supervise.sh")]
 REDIS_BASE = os.environ.get("TOCSIN_TEST_REDIS_URL", "redis://127.0.0.1:6379")
 
 
@@ -147,7 +149,7 @@ class Stack:
         name = f"worker-{uuid.uuid4().hex[:8]}"
         proc = Process(
             name,
-            [str(BIN / "celery"), "-A", "workers.celery_app", "worker", "-Q", ",".join(ALL_QUEUES),
+            [*SUPERVISED, str(BIN / "celery"), "-A", "workers.celery_app", "worker", "-Q", ",".join(ALL_QUEUES),
              "--concurrency", str(concurrency), "-n", f"{name}@localhost", "--without-gossip",
              "--without-mingle", "--without-heartbeat", "-l", "INFO"],
             self.env, self.tmp / f"{name}.log",
@@ -158,7 +160,7 @@ class Stack:
     def beat(self) -> Process:
         proc = Process(
             "beat",
-            [str(BIN / "celery"), "-A", "workers.celery_app", "beat", "-l", "INFO",
+            [*SUPERVISED, str(BIN / "celery"), "-A", "workers.celery_app", "beat", "-l", "INFO",
              "-s", str(self.tmp / "beat-schedule")],
             self.env, self.tmp / "beat.log",
         ).start()
