@@ -88,6 +88,8 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.asymmetric.utils import encode_dss_signature
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
+from tests.fakes.results import RecordedResults
+
 __all__ = [
     "FakeAPNsService",
     "Received",
@@ -252,7 +254,7 @@ class _H2ServerProtocol(asyncio.Protocol):
         self.streams.clear()
 
 
-class FakeAPNsService:
+class FakeAPNsService(RecordedResults[Received, Rejected]):
     """Fake APNs provider API (HTTP/2 + TLS, token auth) running in a background thread.
 
     ``received``/``attempts``/``rejected`` are properties returning copies taken under a
@@ -288,11 +290,8 @@ class FakeAPNsService:
         self.base_url = ""
         self.ca_file = ""
         self._tmpdir: str | None = None
-        self._cond = threading.Condition()
+        super().__init__()
         self._tokens: set[str] = set()
-        self._received: list[Received] = []
-        self._attempts: list[Received] = []
-        self._rejected: list[Rejected] = []
         self._scripts: dict[str, collections.deque[ScriptItem]] = {}
         self._gone: dict[str, int] = {}  # token -> timestamp (ms) of unregistration
         self._outage_until = 0.0  # time.monotonic()
@@ -334,12 +333,6 @@ class FakeAPNsService:
         if self._tmpdir is not None:
             shutil.rmtree(self._tmpdir, ignore_errors=True)
             self._tmpdir = None
-
-    def __enter__(self) -> Self:
-        return self.start()
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop()
 
     def _run(self, ready: threading.Event, ssl_ctx: ssl.SSLContext) -> None:
         loop = uvloop.new_event_loop()
@@ -490,21 +483,6 @@ class FakeAPNsService:
 
     # ------------------------------------------------------------------ results
 
-    @property
-    def received(self) -> list[Received]:
-        with self._cond:
-            return list(self._received)
-
-    @property
-    def attempts(self) -> list[Received]:
-        with self._cond:
-            return list(self._attempts)
-
-    @property
-    def rejected(self) -> list[Rejected]:
-        with self._cond:
-            return list(self._rejected)
-
     def received_for(self, token: str) -> list[Received]:
         token = token.lower()
         with self._cond:
@@ -514,20 +492,13 @@ class FakeAPNsService:
         with self._cond:
             return dict(collections.Counter(r.token for r in self._received))
 
-    def wait_for(self, n: int, timeout: float) -> bool:
-        """Block until at least ``n`` notifications were accepted; False on timeout."""
-        with self._cond:
-            return self._cond.wait_for(lambda: len(self._received) >= n, timeout)
-
     def reset(self) -> None:
         """Forget notifications, rejections, scripts, unregistrations and any outage.
 
         Registered device tokens are kept.
         """
         with self._cond:
-            self._received.clear()
-            self._attempts.clear()
-            self._rejected.clear()
+            self._clear_results()
             self._scripts.clear()
             self._gone.clear()
             self._outage_until = 0.0
@@ -536,9 +507,7 @@ class FakeAPNsService:
     def stats(self) -> dict[str, int]:
         with self._cond:
             return {
-                "received": len(self._received),
-                "attempts": len(self._attempts),
-                "rejected": len(self._rejected),
+                **self._result_counts(),
                 "jwt_verifications": self.jwt_verifications,
             }
 

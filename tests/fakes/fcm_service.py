@@ -81,6 +81,8 @@ from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 from hypercorn.asyncio import serve
 from hypercorn.config import Config
 
+from tests.fakes.results import RecordedResults
+
 __all__ = ["FCM_SCOPE", "FakeFCMService", "Received", "main"]
 
 FCM_SCOPE = "https://www.googleapis.com/auth/firebase.messaging"
@@ -572,7 +574,7 @@ class _Loop(uvloop.Loop):  # type: ignore[misc]
         return await super().create_server(*args, **kwargs)
 
 
-class FakeFCMService:
+class FakeFCMService(RecordedResults[Received, tuple[str, int, str]]):
     """Fake FCM HTTP v1 + OAuth2 token endpoint running in a background thread.
 
     ``received``/``attempts``/``rejected`` are properties returning copies taken under a
@@ -610,12 +612,9 @@ class FakeFCMService:
         self._sa_key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
         self._sa_public = self._sa_key.public_key()
 
-        self._cond = threading.Condition()
+        super().__init__()
         self._registered: set[str] = set()
         self._access: dict[str, float] = {}  # access token -> monotonic expiry
-        self._received: list[Received] = []
-        self._attempts: list[Received] = []
-        self._rejected: list[tuple[str, int, str]] = []
         self._scripts: dict[str, collections.deque[ScriptItem]] = {}
         self._gone: set[str] = set()
         self._outage_until = 0.0
@@ -662,12 +661,6 @@ class FakeFCMService:
         if self._tmpdir is not None:
             shutil.rmtree(self._tmpdir, ignore_errors=True)
             self._tmpdir = None
-
-    def __enter__(self) -> Self:
-        return self.start()
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop()
 
     def _run(self, ready: threading.Event) -> None:
         loop = _Loop()
@@ -829,21 +822,6 @@ class FakeFCMService:
 
     # ------------------------------------------------------------------ results
 
-    @property
-    def received(self) -> list[Received]:
-        with self._cond:
-            return list(self._received)
-
-    @property
-    def attempts(self) -> list[Received]:
-        with self._cond:
-            return list(self._attempts)
-
-    @property
-    def rejected(self) -> list[tuple[str, int, str]]:
-        with self._cond:
-            return list(self._rejected)
-
     def received_for(self, token: str) -> list[Received]:
         with self._cond:
             return [r for r in self._received if r.token == token]
@@ -852,20 +830,13 @@ class FakeFCMService:
         with self._cond:
             return dict(collections.Counter(r.token for r in self._received))
 
-    def wait_for(self, n: int, timeout: float) -> bool:
-        """Block until at least ``n`` messages were accepted; False on timeout."""
-        with self._cond:
-            return self._cond.wait_for(lambda: len(self._received) >= n, timeout)
-
     def reset(self) -> None:
         """Forget messages, rejections, scripts, gone state and outage.
 
         Registration tokens, access tokens and ``tokens_issued`` are kept.
         """
         with self._cond:
-            self._received.clear()
-            self._attempts.clear()
-            self._rejected.clear()
+            self._clear_results()
             self._scripts.clear()
             self._gone.clear()
             self._outage_until = 0.0
@@ -876,9 +847,7 @@ class FakeFCMService:
     def stats(self) -> dict[str, Any]:
         with self._cond:
             return {
-                "received": len(self._received),
-                "attempts": len(self._attempts),
-                "rejected": len(self._rejected),
+                **self._result_counts(),
                 "tokens_issued": self.tokens_issued,
                 "first_at": self._first_at,
                 "last_at": self._last_at,

@@ -59,6 +59,8 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.asymmetric.utils import encode_dss_signature
 
+from tests.fakes.results import RecordedResults
+
 __all__ = ["FakePushService", "Received", "Subscription", "main"]
 
 MAX_BODY = 4096  # RFC 8030 §7.2: services must accept at least 4096 bytes of payload
@@ -125,7 +127,7 @@ class _Reject(Exception):
         self.reason = reason
 
 
-class FakePushService:
+class FakePushService(RecordedResults[Received, tuple[str, int, str]]):
     """Fake RFC 8030/8291/8292 push service running in a background thread.
 
     ``received``/``attempts``/``rejected`` are properties returning copies taken under a
@@ -147,11 +149,8 @@ class FakePushService:
         self.port = port
         self._public_url = public_url.rstrip("/") if public_url else None
         self.base_url = ""
-        self._cond = threading.Condition()
+        super().__init__()
         self._subs: dict[str, _SubState] = {}
-        self._received: list[Received] = []
-        self._attempts: list[Received] = []
-        self._rejected: list[tuple[str, int, str]] = []
         self._scripts: dict[str, collections.deque[ScriptItem]] = {}
         self._gone: set[str] = set()
         self._first_at: float | None = None
@@ -190,12 +189,6 @@ class FakePushService:
         thread.join(10)
         self._thread = None
         self._loop = None
-
-    def __enter__(self) -> Self:
-        return self.start()
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop()
 
     def _run(self, ready: threading.Event) -> None:
         loop = uvloop.new_event_loop()
@@ -281,21 +274,6 @@ class FakePushService:
 
     # ------------------------------------------------------------------ results
 
-    @property
-    def received(self) -> list[Received]:
-        with self._cond:
-            return list(self._received)
-
-    @property
-    def attempts(self) -> list[Received]:
-        with self._cond:
-            return list(self._attempts)
-
-    @property
-    def rejected(self) -> list[tuple[str, int, str]]:
-        with self._cond:
-            return list(self._rejected)
-
     def received_for(self, endpoint: str | Subscription) -> list[Received]:
         ep = endpoint.endpoint if isinstance(endpoint, Subscription) else endpoint
         with self._cond:
@@ -305,17 +283,10 @@ class FakePushService:
         with self._cond:
             return dict(collections.Counter(r.endpoint for r in self._received))
 
-    def wait_for(self, n: int, timeout: float) -> bool:
-        """Block until at least ``n`` messages were accepted; False on timeout."""
-        with self._cond:
-            return self._cond.wait_for(lambda: len(self._received) >= n, timeout)
-
     def reset(self) -> None:
         """Forget messages, rejections, scripts and gone state (subscriptions are kept)."""
         with self._cond:
-            self._received.clear()
-            self._attempts.clear()
-            self._rejected.clear()
+            self._clear_results()
             self._scripts.clear()
             self._gone.clear()
             self._first_at = self._last_at = None
@@ -324,9 +295,7 @@ class FakePushService:
     def stats(self) -> dict[str, Any]:
         with self._cond:
             return {
-                "received": len(self._received),
-                "attempts": len(self._attempts),
-                "rejected": len(self._rejected),
+                **self._result_counts(),
                 "first_at": self._first_at,
                 "last_at": self._last_at,
             }
