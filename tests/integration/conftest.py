@@ -15,6 +15,7 @@ import redis
 
 import geo
 from app import cli
+from app.db import stations as stations_db
 from app.settings import Settings
 from tests import infra
 from tests.fakes.webpush_service import FakePushService, Subscription
@@ -37,16 +38,14 @@ def settings(stack: infra.Stack) -> Settings:
 @pytest.fixture(scope="session")
 def stations(stack: infra.Stack, settings: Settings) -> dict[str, str]:
     """Saint-Étienne (municipality) and an association; API tokens of their operators."""
-    slug, _ = cli.import_commune(settings, cli.DEMO_COMMUNES, cli.DEMO_CODE, "saint-etienne")
+    town_token = infra.town_with_publisher(stack.database_url)
     with psycopg.connect(stack.database_url) as conn:
-        parent = conn.execute("SELECT id FROM stations WHERE slug = 'saint-etienne'").fetchone()
-        conn.execute(
-            "INSERT INTO stations (slug, name, kind, parent_id) VALUES"
-            " ('club-de-judo', 'Club de judo', 'association', %s)", (parent[0],))
-    cli.create_operator(settings, "Mairie", "mairie@test.invalid", slug, "publisher")
+        town = stations_db.find_station(conn, "saint-etienne")
+        assert town is not None
+        stations_db.create_station(conn, "club-de-judo", "Club de judo", "association", town.id)
     cli.create_operator(settings, "Judo", "judo@test.invalid", "club-de-judo", "publisher")
     return {
-        "saint-etienne": cli.create_token(settings, "mairie@test.invalid", "test"),
+        "saint-etienne": town_token,
         "club-de-judo": cli.create_token(settings, "judo@test.invalid", "test"),
     }
 
