@@ -51,10 +51,10 @@ def create_operator(settings: Settings, name: str, email: str, station: str, rol
 def create_token(settings: Settings, email: str, label: str) -> str:
     token = new_token()
     with _connect(settings) as conn:
-        row = conn.execute("SELECT id FROM operators WHERE email = %s", (email,)).fetchone()
-        if row is None:
+        operator_id = db.operator_id_by_email(conn, email)
+        if operator_id is None:
             raise SystemExit(f"error: no operator with e-mail {email!r}; create it with create-operator")
-        db.add_api_token(conn, row[0], hash_token(token), label)
+        db.add_api_token(conn, operator_id, hash_token(token), label)
     return token
 
 

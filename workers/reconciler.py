@@ -12,15 +12,13 @@ from workers.runtime import Runtime
 
 log = logging.getLogger(__name__)
 
-_LOCK_KEY = 0x70C5_2E  # one reconciler at a time, however many beats or workers
 MAX_REQUEUE = 200_000
 
 
 def reconcile(rt: Runtime) -> dict[str, int]:
     settings = rt.settings
     with transaction(rt.pool) as conn:
-        locked = conn.execute("SELECT pg_try_advisory_xact_lock(%s)", (_LOCK_KEY,)).fetchone()
-        if not locked or not locked[0]:
+        if not deliveries_db.take_reconcile_lock(conn):
             return {}
         report = {
             "expired_alerts": alerts_db.close_expired_alerts(conn),

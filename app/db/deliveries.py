@@ -23,6 +23,15 @@ class ClaimedDelivery:
     expires_at: datetime
 
 
+_RECONCILE_LOCK = 0x70C5_2E
+
+
+def take_reconcile_lock(conn: psycopg.Connection) -> bool:
+    """One reconciler at a time, however many beats or workers: held until the transaction ends."""
+    row = conn.execute("SELECT pg_try_advisory_xact_lock(%s)", (_RECONCILE_LOCK,)).fetchone()
+    return bool(row and row[0])
+
+
 def due_deliveries(
     conn: psycopg.Connection, requeue_after_s: int, limit: int
 ) -> list[tuple[int, str]]:

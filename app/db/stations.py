@@ -75,6 +75,11 @@ def create_operator(conn: psycopg.Connection, name: str, email: str | None) -> i
     return int(row[0])
 
 
+def operator_id_by_email(conn: psycopg.Connection, email: str) -> int | None:
+    row = conn.execute("SELECT id FROM operators WHERE email = %s", (email,)).fetchone()
+    return int(row[0]) if row else None
+
+
 def grant_role(conn: psycopg.Connection, operator_id: int, station_id: int, role: str) -> None:
     conn.execute(
         "INSERT INTO operator_roles (operator_id, station_id, role) VALUES (%s, %s, %s)"
