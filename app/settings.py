@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -54,6 +55,18 @@ def _float(name: str, default: float) -> float:
         raise SettingsError(f"{name} must be a number (got {raw!r})") from None
 
 
+def _path(name: str) -> Path | None:
+    raw = os.environ.get(name, "").strip()
+    return Path(raw) if raw else None
+
+
+def _list(name: str) -> tuple[str, ...]:
+    return tuple(item.strip() for item in os.environ.get(name, "").split(",") if item.strip())
+
+
+_HOST_PORT = re.compile(r"^[A-Za-z0-9.-]+:\d{1,5}$")
+
+
 @dataclass(frozen=True)
 class Settings:
     database_url: str = "postgresql://postgres@127.0.0.1:5432/tocsin"
@@ -78,6 +91,23 @@ class Settings:
     retry_max_s: float = 300.0
     # How long a device's "alerts around me" position is kept before it is forgotten.
     position_ttl_s: int = 24 * 3600
+    # APNs (iOS), token-based: the .p8 key stays in a file outside the database. Unset: no APNs.
+    apns_key_file: Path | None = None
+    apns_key_id: str = ""
+    apns_team_id: str = ""
+    # The apps' bundle ids; the first is the topic of devices that registered without one.
+    apns_topics: tuple[str, ...] = ()
+    apns_sandbox: bool = False
+    # "host:port" instead of Apple's (a relay, or the fake in tests); its CA bundle if private.
+    apns_host: str = ""
+    apns_ca_file: Path | None = None
+    apns_concurrency: int = 200
+    # FCM HTTP v1 (Android): the service-account JSON from the Firebase console. Unset: no FCM.
+    fcm_service_account_file: Path | None = None
+    fcm_project: str = ""  # default: the project_id of the service account
+    fcm_url: str = "https://fcm.googleapis.com"
+    fcm_ca_file: Path | None = None
+    fcm_concurrency: int = 200
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -104,6 +134,19 @@ class Settings:
             retry_base_s=_float("TOCSIN_RETRY_BASE_S", cls.retry_base_s),
             retry_max_s=_float("TOCSIN_RETRY_MAX_S", cls.retry_max_s),
             position_ttl_s=_int("TOCSIN_POSITION_TTL_S", cls.position_ttl_s, 60),
+            apns_key_file=_path("TOCSIN_APNS_KEY_FILE"),
+            apns_key_id=os.environ.get("TOCSIN_APNS_KEY_ID", "").strip(),
+            apns_team_id=os.environ.get("TOCSIN_APNS_TEAM_ID", "").strip(),
+            apns_topics=_list("TOCSIN_APNS_TOPIC"),
+            apns_sandbox=_bool("TOCSIN_APNS_SANDBOX", False),
+            apns_host=os.environ.get("TOCSIN_APNS_HOST", "").strip(),
+            apns_ca_file=_path("TOCSIN_APNS_CA_FILE"),
+            apns_concurrency=_int("TOCSIN_APNS_CONCURRENCY", cls.apns_concurrency, 1),
+            fcm_service_account_file=_path("TOCSIN_FCM_SERVICE_ACCOUNT_FILE"),
+            fcm_project=os.environ.get("TOCSIN_FCM_PROJECT", "").strip(),
+            fcm_url=os.environ.get("TOCSIN_FCM_URL", cls.fcm_url).strip().rstrip("/"),
+            fcm_ca_file=_path("TOCSIN_FCM_CA_FILE"),
+            fcm_concurrency=_int("TOCSIN_FCM_CONCURRENCY", cls.fcm_concurrency, 1),
         ).checked()
 
     def checked(self) -> Settings:
@@ -112,4 +155,33 @@ class Settings:
                 "TOCSIN_VAPID_SUBJECT must be a contact push services can reach: "
                 f"'mailto:you@example.org' or an https URL (got {self.vapid_subject!r})"
             )
+        apns = {
+            "TOCSIN_APNS_KEY_FILE": self.apns_key_file, "TOCSIN_APNS_KEY_ID": self.apns_key_id,
+            "TOCSIN_APNS_TEAM_ID": self.apns_team_id, "TOCSIN_APNS_TOPIC": self.apns_topics,
+        }
+        missing = [name for name, value in apns.items() if not value]
+        if 0 < len(missing) < len(apns):
+            raise SettingsError(
+                "APNs needs its four settings together; set " + ", ".join(missing)
+                + " too, or unset them all to run without iOS delivery"
+            )
+        if self.apns_host and not _HOST_PORT.match(self.apns_host):
+            raise SettingsError(
+                f"TOCSIN_APNS_HOST must be host:port, such as 'localhost:2197' (got {self.apns_host!r})"
+            )
+        if not self.fcm_url.startswith(("https://", "http://")):
+            raise SettingsError(f"TOCSIN_FCM_URL must be an http(s) URL (got {self.fcm_url!r})")
         return self
+
+    @property
+    def apns_configured(self) -> bool:
+        return self.apns_key_file is not None
+
+    @property
+    def fcm_configured(self) -> bool:
+        return self.fcm_service_account_file is not None
+
+    def configured_channels(self) -> tuple[str, ...]:
+        return ("webpush",) + (("apns",) if self.apns_configured else ()) + (
+            ("fcm",) if self.fcm_configured else ()
+        )

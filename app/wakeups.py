@@ -15,7 +15,7 @@ from app.settings import Settings
 
 FAN_OUT = "alerts.fan_out"
 RECONCILE = "deliveries.reconcile"
-SEND_TASKS = {"webpush": "push.send_webpush"}
+SEND_TASKS = {"webpush": "push.send_webpush", "apns": "push.send_apns", "fcm": "push.send_fcm"}
 
 QUEUE_FANOUT = "fanout"
 QUEUE_MAINTENANCE = "maintenance"

@@ -12,10 +12,9 @@ from app.db import alerts as alerts_db
 from app.db import deliveries as deliveries_db
 from app.db import devices as devices_db
 from app.db.pool import transaction
-from app.payloads import alert_payload
 from app.settings import Settings
-from workers.providers.base import Message, Outcome, Verdict
-from workers.runtime import Runtime
+from workers.providers.base import Message, Notice, Outcome, Provider, Verdict
+from workers.runtime import ChannelUnavailable, Runtime
 
 log = logging.getLogger(__name__)
 
@@ -23,7 +22,6 @@ log = logging.getLogger(__name__)
 # but before we recorded it would send it again, so the window stays short.
 FLUSH_EVERY_S = 0.05
 FLUSH_AT = 50
-URGENCY = {"Extreme": "high", "Severe": "high", "Moderate": "normal", "Minor": "low", "Unknown": "normal"}
 
 
 def retry_delay(settings: Settings, attempts: int, retry_after_s: float | None) -> float:
@@ -43,9 +41,12 @@ class OutcomeRecorder:
         self._flushing = asyncio.Lock()
         self.tally: Counter[str] = Counter()
 
-    async def add(self, outcome: Outcome) -> None:
+    def note(self, outcome: Outcome) -> None:
         self._pending.append(outcome)
         self.tally[outcome.verdict.value] += 1
+
+    async def add(self, outcome: Outcome) -> None:
+        self.note(outcome)
         if len(self._pending) >= FLUSH_AT:
             # The sender waits while outcomes are written: pushes never run far ahead of the ledger.
             await self.flush_soon()
@@ -79,28 +80,31 @@ class OutcomeRecorder:
             log.warning("delivery %s failed for good: %s", o.delivery_id, o.detail)
 
 
+def _notice(alert: alerts_db.AlertToSend, public_url: str) -> Notice:
+    return Notice(
+        alert_id=alert.id, station=alert.station_name, title=alert.title, body=alert.body,
+        severity=alert.severity, category=alert.category, sent=alert.created_at,
+        expires_at=alert.expires_at, url=f"{public_url}/alerts/{alert.id}",
+    )
+
+
 def _messages(rt: Runtime, claimed: list[deliveries_db.ClaimedDelivery]) -> list[Message]:
-    alert_ids = {c.alert_id for c in claimed}
     with transaction(rt.pool) as conn:
-        alerts = {a: alerts_db.alert_to_send(conn, a) for a in alert_ids}
-    payloads = {a: alert_payload(alert, rt.settings.public_url) for a, alert in alerts.items() if alert}
+        alerts = {a: alerts_db.alert_to_send(conn, a) for a in {c.alert_id for c in claimed}}
+    notices = {a: _notice(alert, rt.settings.public_url) for a, alert in alerts.items() if alert}
     now = datetime.now(UTC)
-    messages = []
-    for c in claimed:
-        alert = alerts[c.alert_id]
-        assert alert is not None
-        messages.append(Message(
-            delivery_id=c.id, device_id=c.device_id, endpoint=c.endpoint, p256dh=c.p256dh, auth=c.auth,
-            payload=payloads[c.alert_id],
+    return [
+        Message(
+            delivery_id=c.id, device_id=c.device_id, address=c.endpoint, notice=notices[c.alert_id],
             # the push service keeps the message for an offline phone until the alert expires
             ttl_s=max(1, int((c.expires_at - now).total_seconds())),
-            urgency=URGENCY[alert.severity],
-            topic=c.alert_id.hex,
-        ))
-    return messages
+            p256dh=c.p256dh, auth=c.auth, apns_topic=c.apns_topic,
+        )
+        for c in claimed
+    ]
 
 
-async def _push_and_record(rt: Runtime, messages: list[Message], recorder: OutcomeRecorder) -> None:
+async def _push_and_record(provider: Provider, messages: list[Message], recorder: OutcomeRecorder) -> None:
     done = asyncio.Event()
 
     async def flusher() -> None:
@@ -113,7 +117,7 @@ async def _push_and_record(rt: Runtime, messages: list[Message], recorder: Outco
 
     task = asyncio.create_task(flusher())
     try:
-        await rt.webpush.send(messages, recorder.add)
+        await provider.send(messages, recorder.add)
     finally:
         done.set()
         await task
@@ -128,7 +132,14 @@ def send_batch(rt: Runtime, channel: str, ids: list[int]) -> Counter[str]:
     live = [c for c in claimed if c.device_active]
     recorder = OutcomeRecorder(rt, {c.id: c.attempts for c in live})
     if live:
-        rt.loop.run_until_complete(_push_and_record(rt, _messages(rt, live), recorder))
+        try:
+            provider = rt.provider(channel)
+        except ChannelUnavailable as exc:
+            verdict = Verdict.RETRY if exc.retry else Verdict.FAILED
+            for c in live:
+                recorder.note(Outcome(c.id, c.device_id, verdict, str(exc)))
+        else:
+            rt.loop.run_until_complete(_push_and_record(provider, _messages(rt, live), recorder))
         recorder.flush()
     with transaction(rt.pool) as conn:
         alerts_db.complete_finished_alerts(conn, list({c.alert_id for c in claimed}))

@@ -21,6 +21,16 @@ def send_webpush(delivery_ids: list[int]) -> dict[str, int]:
     return dict(sending.send_batch(runtime(), "webpush", delivery_ids))
 
 
+@celery.task(name=SEND_TASKS["apns"])
+def send_apns(delivery_ids: list[int]) -> dict[str, int]:
+    return dict(sending.send_batch(runtime(), "apns", delivery_ids))
+
+
+@celery.task(name=SEND_TASKS["fcm"])
+def send_fcm(delivery_ids: list[int]) -> dict[str, int]:
+    return dict(sending.send_batch(runtime(), "fcm", delivery_ids))
+
+
 @celery.task(name=RECONCILE)
 def reconcile() -> dict[str, int]:
     return reconciler.reconcile(runtime())

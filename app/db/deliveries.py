@@ -18,6 +18,7 @@ class ClaimedDelivery:
     endpoint: str
     p256dh: str | None
     auth: str | None
+    apns_topic: str | None
     locale: str
     attempts: int
     expires_at: datetime
@@ -68,7 +69,7 @@ def claim_deliveries(conn: psycopg.Connection, ids: list[int]) -> list[ClaimedDe
         "   AND (d.not_before IS NULL OR d.not_before <= now())"
         "   AND a.id = d.alert_id AND a.expires_at > now() AND v.id = d.device_id"
         " RETURNING d.id, d.alert_id, d.device_id, v.active, v.endpoint, v.p256dh, v.auth,"
-        "   v.locale, d.attempts, a.expires_at",
+        "   v.apns_topic, v.locale, d.attempts, a.expires_at",
         (ids,),
     ).fetchall()
     return [ClaimedDelivery(*r) for r in rows]

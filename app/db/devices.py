@@ -13,29 +13,40 @@ _POINT = "ST_Transform(ST_SetSRID(ST_MakePoint(%s, %s), 4326), 3857)"
 
 
 @dataclass(frozen=True)
+class PushAddress:
+    """Where one device's pushes go: a Web Push endpoint and its keys, or an APNs/FCM token."""
+
+    platform: str
+    address: str  # stored in devices.endpoint
+    p256dh: str | None = None
+    auth: str | None = None
+    apns_topic: str | None = None
+
+
+@dataclass(frozen=True)
 class Place:
     kind: str
     lonlat: LonLat
 
 
-def upsert_webpush_device(
+def upsert_device(
     conn: psycopg.Connection,
-    endpoint: str,
-    p256dh: str,
-    auth: str,
+    address: PushAddress,
     secret_hash: bytes,
     locale: str,
     nearby: bool,
 ) -> tuple[uuid.UUID, bool]:
-    """Insert, or update the device already holding this endpoint. Returns (id, created)."""
+    """Insert, or update the device already holding this endpoint or token. Returns (id, created)."""
     row = conn.execute(
-        "INSERT INTO devices (platform, endpoint, p256dh, auth, secret_hash, locale, nearby)"
-        " VALUES ('webpush', %s, %s, %s, %s, %s, %s)"
+        "INSERT INTO devices (platform, endpoint, p256dh, auth, apns_topic, secret_hash, locale, nearby)"
+        " VALUES (%s, %s, %s, %s, %s, %s, %s, %s)"
         " ON CONFLICT (platform, endpoint) DO UPDATE SET p256dh = EXCLUDED.p256dh,"
-        " auth = EXCLUDED.auth, secret_hash = EXCLUDED.secret_hash, locale = EXCLUDED.locale,"
-        " nearby = EXCLUDED.nearby, active = true, deactivated_reason = NULL, updated_at = now()"
+        " auth = EXCLUDED.auth, apns_topic = EXCLUDED.apns_topic, secret_hash = EXCLUDED.secret_hash,"
+        " locale = EXCLUDED.locale, nearby = EXCLUDED.nearby, active = true,"
+        " deactivated_reason = NULL, updated_at = now()"
         " RETURNING id, (xmax = 0)",
-        (endpoint, p256dh, auth, secret_hash, locale, nearby),
+        (address.platform, address.address, address.p256dh, address.auth, address.apns_topic,
+         secret_hash, locale, nearby),
     ).fetchone()
     assert row is not None
     return row[0], bool(row[1])

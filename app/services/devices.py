@@ -17,7 +17,7 @@ from app.db import devices as db
 from app.db import stations as stations_db
 from app.db.pool import transaction
 from app.errors import InvalidInput, NotFound, Unauthorized
-from app.services.subscriptions import parse_webpush_subscription
+from app.services.subscriptions import DEVICE_FIELDS, parse_push_address
 from app.settings import Settings
 from app.validation import get_bool, get_list, get_str, reject_unknown, require_object
 
@@ -101,13 +101,13 @@ def _station_ids(conn: Any, slugs: list[str], field: str) -> list[int]:
 
 def register_device(pool: ConnectionPool, settings: Settings, body: Any) -> Registration:
     body = require_object(body, "")
-    reject_unknown(body, {"platform", "subscription", "locale", "places", "follow", "nearby", "position"})
     platform = get_str(body, "platform", "platform", max_len=20)
-    if platform != "webpush":
+    if platform not in DEVICE_FIELDS:
         raise InvalidInput(
-            f"platform {platform!r} is not supported; use 'webpush'", "platform"
+            f"platform must be one of {', '.join(DEVICE_FIELDS)} (got {platform!r})", "platform"
         )
-    subscription = parse_webpush_subscription(body.get("subscription"), settings)
+    reject_unknown(body, {"platform", "locale", "places", "follow", "nearby", "position", *DEVICE_FIELDS[platform]})
+    address = parse_push_address(body, platform, settings)
     locale = get_str(body, "locale", "locale", required=False, default="fr", max_len=35)
     assert locale is not None
     if not _LOCALE.match(locale):
@@ -121,9 +121,8 @@ def register_device(pool: ConnectionPool, settings: Settings, body: Any) -> Regi
     secret = secrets.token_urlsafe(32)
     with transaction(pool) as conn:
         station_ids = _station_ids(conn, slugs, "follow")
-        device_id, created = db.upsert_webpush_device(
-            conn, subscription.endpoint, subscription.p256dh, subscription.auth,
-            hash_secret(secret), _normalise_locale(locale), nearby,
+        device_id, created = db.upsert_device(
+            conn, address, hash_secret(secret), _normalise_locale(locale), nearby
         )
         db.replace_places(conn, device_id, places)
         db.replace_follows(conn, device_id, station_ids)

@@ -807,7 +807,9 @@ class FakeFCMService(RecordedResults[Received, tuple[str, int, str]]):
 
         Items: ``status``, ``(status, extra_headers)``, ``(status, "FCM_ERROR_CODE")`` or
         ``(status, "FCM_ERROR_CODE", extra_headers)``, e.g. ``(429, {"Retry-After": "2"})``
-        or ``(400, "INVALID_ARGUMENT")``. Replaces any previous script for the token.
+        or ``(400, "INVALID_ARGUMENT")``; ``"CODE:field"`` adds a field violation, as FCM
+        answers an invalid token: ``(400, "INVALID_ARGUMENT:message.token")``.
+        Replaces any previous script for the token.
         Once a 404 has been answered for a token, every later send to it gets 404
         UNREGISTERED. Scripted answers are only given to sends that pass the checks.
         """
@@ -1107,7 +1109,10 @@ class FakeFCMService(RecordedResults[Received, tuple[str, int, str]]):
             return _json_response(
                 200, {"name": f"projects/{self.project_id}/messages/{mid}"}, extra
             )
-        return _json_response(status, fcm_error_body(status, error_code=error_code), extra)
+        code, _, field = (error_code or "").partition(":")
+        message = "The registration token is not a valid FCM registration token" if field == "message.token" else None
+        body = fcm_error_body(status, message, error_code=code or None, field=field or None)
+        return _json_response(status, body, extra)
 
     # ------------------------------------------------------------------ control
 

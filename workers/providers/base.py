@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import asyncio
 import email.utils
 import time
 import uuid
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from datetime import datetime
 from enum import Enum
+from typing import Protocol
 
 
 class Verdict(Enum):
@@ -18,16 +21,40 @@ class Verdict(Enum):
 
 
 @dataclass(frozen=True)
+class Notice:
+    """What every channel says about one alert; each provider puts it in its own wire format."""
+
+    alert_id: uuid.UUID
+    station: str
+    title: str
+    body: str
+    severity: str  # CAP: Extreme, Severe, Moderate, Minor, Unknown
+    category: str
+    sent: datetime
+    expires_at: datetime
+    url: str  # the alert's page: full text, and where a tap on the notification leads
+
+    @property
+    def urgent(self) -> bool:
+        """Severe and extreme alerts may break through: high priority, time-sensitive."""
+        return self.severity in ("Extreme", "Severe")
+
+    @property
+    def routine(self) -> bool:
+        """Minor and unknown-severity posts may wait for a moment that suits the phone's battery."""
+        return self.severity in ("Minor", "Unknown")
+
+
+@dataclass(frozen=True)
 class Message:
     delivery_id: int
     device_id: uuid.UUID
-    endpoint: str
-    p256dh: str | None
-    auth: str | None
-    payload: bytes
-    ttl_s: int
-    urgency: str
-    topic: str
+    address: str  # Web Push endpoint, APNs device token or FCM registration token
+    notice: Notice
+    ttl_s: int  # seconds until the alert expires: push services keep it that long for offline phones
+    p256dh: str | None = None  # Web Push only
+    auth: str | None = None  # Web Push only
+    apns_topic: str | None = None  # APNs only; None: the default topic
 
 
 @dataclass(frozen=True)
@@ -40,6 +67,38 @@ class Outcome:
 
 
 OutcomeSink = Callable[[Outcome], Awaitable[None]]
+
+
+class Provider(Protocol):
+    """One push channel; each keeps its own connections and its own concurrency limit."""
+
+    channel: str
+
+    async def send(self, messages: list[Message], report: OutcomeSink) -> None:
+        """Push every message, reporting each outcome as it comes; never raises for one message."""
+
+
+async def push_concurrently(
+    messages: list[Message], limit: int, push: Callable[[Message], Awaitable[Outcome]], report: OutcomeSink
+) -> None:
+    gate = asyncio.Semaphore(limit)
+
+    async def one(message: Message) -> None:
+        async with gate:
+            await report(await push(message))
+
+    await asyncio.gather(*(one(m) for m in messages))
+
+
+def shorten_to_fit(notice: Notice, encode: Callable[[Notice], bytes], limit: int) -> bytes:
+    """Encode the notice; if it is over the channel's size limit, shorten the body (the alert's
+    page keeps the full text) rather than lose the notification."""
+    encoded = encode(notice)
+    body = notice.body
+    while len(encoded) > limit and body:
+        body = body[: max(0, len(body) - (len(encoded) - limit) - 1)].rstrip()
+        encoded = encode(replace(notice, body=body + "…"))
+    return encoded
 
 
 def parse_retry_after(value: str | None) -> float | None:

@@ -8,19 +8,52 @@ until it nears expiry, and encryption is webpush_encryption's.
 
 from __future__ import annotations
 
-import asyncio
 import base64
+import json
 import time
+import uuid
 from urllib.parse import urlsplit
 
 import aiohttp
 from py_vapid import Vapid02
 
-from workers.providers.base import Message, Outcome, OutcomeSink, Verdict, parse_retry_after
+from workers.providers.base import (
+    Message,
+    Notice,
+    Outcome,
+    OutcomeSink,
+    Verdict,
+    parse_retry_after,
+    push_concurrently,
+    shorten_to_fit,
+)
 from workers.providers.webpush_encryption import encrypt
 
 VAPID_LIFETIME_S = 12 * 3600
 VAPID_REFRESH_BEFORE_S = 3600
+# A Web Push message is at most 4096 bytes once encrypted; aes128gcm adds an 86-byte header,
+# a 16-byte tag and a padding delimiter.
+MAX_PLAINTEXT = 4096 - 86 - 16 - 1
+URGENCY = {"Extreme": "high", "Severe": "high", "Moderate": "normal", "Minor": "low", "Unknown": "normal"}
+
+
+def webpush_document(notice: Notice) -> bytes:
+    """The JSON the service worker of the resident app reads (the same fields on every channel)."""
+    return json.dumps(
+        {
+            "id": str(notice.alert_id),
+            "station": notice.station[:100],
+            "title": notice.title,
+            "body": notice.body,
+            "severity": notice.severity,
+            "category": notice.category,
+            "sent": notice.sent.isoformat(timespec="seconds"),
+            "expires": notice.expires_at.isoformat(timespec="seconds"),
+            "url": notice.url,
+        },
+        ensure_ascii=False,
+        separators=(",", ":"),
+    ).encode()
 
 
 def classify(status: int, retry_after: str | None) -> tuple[Verdict, str, float | None]:
@@ -66,11 +99,14 @@ class VapidHeaders:
 
 
 class WebPushProvider:
+    channel = "webpush"
+
     def __init__(self, vapid: Vapid02, subject: str, concurrency: int, timeout_s: float) -> None:
         self._headers = VapidHeaders(vapid, subject)
         self._concurrency = concurrency
         self._timeout = aiohttp.ClientTimeout(total=timeout_s)
         self._session: aiohttp.ClientSession | None = None
+        self._documents: dict[uuid.UUID, bytes] = {}
 
     def _client(self) -> aiohttp.ClientSession:
         if self._session is None or self._session.closed:
@@ -84,32 +120,38 @@ class WebPushProvider:
 
     async def send(self, messages: list[Message], report: OutcomeSink) -> None:
         session = self._client()
-        gate = asyncio.Semaphore(self._concurrency)
+        await push_concurrently(messages, self._concurrency, lambda m: self._push(session, m), report)
 
-        async def one(message: Message) -> None:
-            async with gate:
-                await report(await self._push(session, message))
-
-        await asyncio.gather(*(one(m) for m in messages))
+    def _document(self, notice: Notice) -> bytes:
+        document = self._documents.get(notice.alert_id)
+        if document is None:
+            if len(self._documents) > 100:
+                self._documents.clear()
+            document = self._documents[notice.alert_id] = shorten_to_fit(notice, webpush_document, MAX_PLAINTEXT)
+        return document
 
     async def _push(self, session: aiohttp.ClientSession, message: Message) -> Outcome:
         def outcome(verdict: Verdict, detail: str = "", retry_after: float | None = None) -> Outcome:
             return Outcome(message.delivery_id, message.device_id, verdict, detail, retry_after)
 
+        document = self._document(message.notice)
+        if len(document) > MAX_PLAINTEXT:
+            return outcome(Verdict.FAILED, f"the alert does not fit in a Web Push message ({len(document)} bytes)")
         try:
-            body = encrypt(message.payload, _b64url(message.p256dh or ""), _b64url(message.auth or ""))
+            body = encrypt(document, _b64url(message.p256dh or ""), _b64url(message.auth or ""))
         except ValueError as exc:  # a key that passed registration checks but cannot encrypt
             return outcome(Verdict.FAILED, f"cannot encrypt for this subscription: {exc}")
         headers = {
-            "Authorization": self._headers.for_endpoint(message.endpoint),
+            "Authorization": self._headers.for_endpoint(message.address),
             "TTL": str(message.ttl_s),
-            "Urgency": message.urgency,
-            "Topic": message.topic,
+            "Urgency": URGENCY.get(message.notice.severity, "normal"),
+            # one notification per alert, even if a crash made us send it twice
+            "Topic": message.notice.alert_id.hex,
             "Content-Encoding": "aes128gcm",
             "Content-Type": "application/octet-stream",
         }
         try:
-            async with session.post(message.endpoint, data=body, headers=headers) as response:
+            async with session.post(message.address, data=body, headers=headers) as response:
                 await response.read()
                 verdict, detail, retry_after = classify(response.status, response.headers.get("Retry-After"))
         except (TimeoutError, aiohttp.ClientError, OSError) as exc:

@@ -1,0 +1,243 @@
+"""FCM HTTP v1 (Android): one httpx HTTP/2 client per worker process, OAuth2 access token from the
+service account (google-auth), cached until five minutes before it expires."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import ssl
+import uuid
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import google.auth.exceptions
+import google.auth.transport.requests
+import httpx
+import requests
+from google.oauth2 import service_account
+
+from app.settings import Settings
+from workers.providers.base import (
+    Message,
+    Notice,
+    Outcome,
+    OutcomeSink,
+    Verdict,
+    parse_retry_after,
+    push_concurrently,
+    shorten_to_fit,
+)
+
+log = logging.getLogger(__name__)
+
+SCOPE = "https://www.googleapis.com/auth/firebase.messaging"
+MAX_PAYLOAD = 4096  # FCM: notification + data at most 4 KiB
+RENEW_BEFORE = timedelta(minutes=5)
+
+# FCM's errorCode (google.firebase.fcm.v1.FcmError) decides first, then the HTTP status.
+_BY_CODE: dict[str, tuple[Verdict, str]] = {
+    "UNREGISTERED": (Verdict.GONE, "the app was uninstalled or the token expired"),
+    "SENDER_ID_MISMATCH": (Verdict.GONE, "the token belongs to another Firebase project"),
+    "QUOTA_EXCEEDED": (Verdict.RETRY, "FCM sending quota exceeded"),
+    "UNAVAILABLE": (Verdict.RETRY, "FCM is unavailable"),
+    "INTERNAL": (Verdict.RETRY, "FCM internal error"),
+}
+_BY_STATUS: dict[int, tuple[Verdict, str]] = {
+    404: (Verdict.GONE, "the token is no longer registered"),
+    429: (Verdict.RETRY, "FCM is rate-limiting"),
+    500: (Verdict.RETRY, "FCM internal error"),
+    502: (Verdict.RETRY, "FCM gateway error"),
+    503: (Verdict.RETRY, "FCM is unavailable"),
+    504: (Verdict.RETRY, "FCM timed out"),
+    # Our project or credentials are wrong: the administrator can fix them before the alert expires.
+    401: (Verdict.RETRY, "FCM refused our access token"),
+    403: (Verdict.RETRY, "FCM refused our service account (check TOCSIN_FCM_SERVICE_ACCOUNT_FILE and _PROJECT)"),
+    400: (Verdict.FAILED, "FCM refused the message"),
+    413: (Verdict.FAILED, "FCM refused the message as too large"),
+}
+
+
+def _error(body: bytes) -> tuple[str, str, bool]:
+    """(FCM errorCode, message, whether a field violation names the token) from a Google error body."""
+    try:
+        error = json.loads(body)["error"]
+        details = error.get("details") or []
+    except (ValueError, KeyError, TypeError, AttributeError):
+        return "", "", False
+    code = next((d.get("errorCode", "") for d in details if str(d.get("@type", "")).endswith("FcmError")), "")
+    violations = [v for d in details for v in d.get("fieldViolations") or []]
+    on_token = any(v.get("field") == "message.token" for v in violations)
+    return code or "", str(error.get("message", "")), on_token
+
+
+def classify(status: int, body: bytes, retry_after: str | None) -> tuple[Verdict, str, float | None]:
+    """The single place where an FCM answer becomes a verdict."""
+    if 200 <= status < 300:
+        return Verdict.SENT, "", None
+    code, message, on_token = _error(body)
+    if status == 400 and code == "INVALID_ARGUMENT" and (on_token or "registration token" in message):
+        verdict, why = Verdict.GONE, "the registration token is not valid"
+    else:
+        verdict, why = _BY_CODE.get(code) or _BY_STATUS.get(status) or (
+            (Verdict.RETRY, "FCM error") if status >= 500 else (Verdict.FAILED, "FCM refused the message")
+        )
+    detail = f"FCM {status} {code}: {why}" + (f" ({message[:200]})" if message else "")
+    return verdict, detail, parse_retry_after(retry_after) if verdict is Verdict.RETRY else None
+
+
+def fcm_message(notice: Notice, token: str, ttl_s: int) -> dict[str, Any]:
+    alert_id = str(notice.alert_id)
+    return {
+        "token": token,
+        "notification": {"title": notice.title, "body": notice.body},
+        # data values must be strings; the app opens `url` when the notification is tapped
+        "data": {
+            "alert_id": alert_id,
+            "station": notice.station[:100],
+            "severity": notice.severity,
+            "category": notice.category,
+            "expires": notice.expires_at.isoformat(timespec="seconds"),
+            "url": notice.url,
+        },
+        "android": {
+            "priority": "HIGH" if not notice.routine else "NORMAL",
+            "ttl": f"{ttl_s}s",
+            "collapse_key": alert_id,
+            "notification": {"tag": alert_id},
+        },
+    }
+
+
+def _payload_size(notice: Notice) -> bytes:
+    """The part FCM counts against its 4 KiB limit: notification and data."""
+    message = fcm_message(notice, "", 0)
+    return json.dumps([message["notification"], message["data"]], ensure_ascii=False).encode()
+
+
+class AccessToken:
+    """The OAuth2 access token of the service account, refreshed (in a thread: google-auth blocks)
+    by one request at a time, five minutes before it expires or when FCM refuses it."""
+
+    def __init__(self, credentials: service_account.Credentials, ca_file: str | None) -> None:
+        self._credentials = credentials
+        session = requests.Session()
+        if ca_file:  # a private CA (tests); trust_env would let REQUESTS_CA_BUNDLE override it
+            session.verify, session.trust_env = ca_file, False
+        self._request = google.auth.transport.requests.Request(session)
+        self._lock = asyncio.Lock()
+        self._token = ""
+        self._renew_at = datetime.min.replace(tzinfo=UTC)
+
+    async def get(self) -> str:
+        if self._renew_at > datetime.now(UTC):
+            return self._token
+        async with self._lock:
+            if self._renew_at <= datetime.now(UTC):
+                await self._refresh()
+        return self._token
+
+    async def renew(self, refused: str) -> None:
+        async with self._lock:
+            if self._token == refused:  # not already renewed by another request
+                await self._refresh()
+
+    async def _refresh(self) -> None:
+        await asyncio.to_thread(self._credentials.refresh, self._request)
+        self._token = str(self._credentials.token)
+        expiry = self._credentials.expiry or datetime.now(UTC).replace(tzinfo=None) + timedelta(minutes=30)
+        self._renew_at = expiry.replace(tzinfo=UTC) - RENEW_BEFORE  # google-auth keeps naive UTC
+
+
+def load_service_account(settings: Settings) -> tuple[service_account.Credentials, str]:
+    path = settings.fcm_service_account_file
+    assert path is not None
+    try:
+        info = json.loads(path.read_text())
+        credentials = service_account.Credentials.from_service_account_info(info, scopes=[SCOPE])
+    except OSError as exc:
+        raise RuntimeError(f"cannot read TOCSIN_FCM_SERVICE_ACCOUNT_FILE={path}: {exc.strerror}") from None
+    except (ValueError, KeyError, TypeError) as exc:
+        raise RuntimeError(
+            f"TOCSIN_FCM_SERVICE_ACCOUNT_FILE={path} is not a service-account key downloaded from the "
+            f"Firebase console: {exc}"
+        ) from None
+    project = settings.fcm_project or str(info.get("project_id", ""))
+    if not project:
+        raise RuntimeError("the FCM service account names no project_id: set TOCSIN_FCM_PROJECT")
+    return credentials, project
+
+
+class FCMProvider:
+    channel = "fcm"
+
+    def __init__(self, settings: Settings) -> None:
+        self._settings = settings
+        credentials, project = load_service_account(settings)
+        ca_file = str(settings.fcm_ca_file) if settings.fcm_ca_file else None
+        self._access = AccessToken(credentials, ca_file)
+        self._verify: ssl.SSLContext | bool = ssl.create_default_context(cafile=ca_file) if ca_file else True
+        self._url = f"{settings.fcm_url}/v1/projects/{project}/messages:send"
+        self._client: httpx.AsyncClient | None = None
+        self._fitted: dict[uuid.UUID, Notice] = {}
+        log.info("FCM delivery on: %s", self._url)
+
+    def _http(self) -> httpx.AsyncClient:
+        if self._client is None:  # inside the running loop
+            limits = httpx.Limits(max_connections=8, max_keepalive_connections=8)
+            self._client = httpx.AsyncClient(http2=True, verify=self._verify, limits=limits,
+                                             timeout=self._settings.push_timeout_s, trust_env=False)
+        return self._client
+
+    def _fit(self, notice: Notice) -> Notice:
+        """The notice with its body shortened, if need be, to fit FCM's 4 KiB."""
+        fitted = self._fitted.get(notice.alert_id)
+        if fitted is None:
+            if len(self._fitted) > 100:
+                self._fitted.clear()
+            data = shorten_to_fit(notice, _payload_size, MAX_PAYLOAD)
+            body = json.loads(data)[0]["body"]
+            fitted = self._fitted[notice.alert_id] = replace(notice, body=body)
+        return fitted
+
+    async def send(self, messages: list[Message], report: OutcomeSink) -> None:
+        client = self._http()
+        try:
+            await self._access.get()
+        except (google.auth.exceptions.GoogleAuthError, requests.RequestException) as exc:
+            log.error("cannot get an FCM access token: %s", exc)
+            for m in messages:
+                await report(Outcome(m.delivery_id, m.device_id, Verdict.RETRY,
+                                     f"cannot get an FCM access token: {exc}"[:500]))
+            return
+        await push_concurrently(messages, self._settings.fcm_concurrency, lambda m: self._push(client, m), report)
+
+    async def _push(self, client: httpx.AsyncClient, message: Message) -> Outcome:
+        def outcome(verdict: Verdict, detail: str = "", retry_after: float | None = None) -> Outcome:
+            return Outcome(message.delivery_id, message.device_id, verdict, detail, retry_after)
+
+        notice = self._fit(message.notice)
+        if len(_payload_size(notice)) > MAX_PAYLOAD:
+            return outcome(Verdict.FAILED, "the alert does not fit in an FCM message")
+        body = json.dumps({"message": fcm_message(notice, message.address, message.ttl_s)},
+                          ensure_ascii=False).encode()
+        for attempt in (1, 2):
+            try:
+                token = await self._access.get()
+                response = await client.post(self._url, content=body, headers={
+                    "Authorization": f"Bearer {token}", "Content-Type": "application/json; charset=UTF-8",
+                })
+                if response.status_code == 401 and attempt == 1:
+                    await self._access.renew(token)
+                    continue
+            except (google.auth.exceptions.GoogleAuthError, requests.RequestException) as exc:
+                return outcome(Verdict.RETRY, f"cannot get an FCM access token: {exc}"[:500])
+            except httpx.HTTPError as exc:
+                return outcome(Verdict.RETRY, f"could not reach FCM: {type(exc).__name__} {exc}".strip())
+            verdict, detail, retry_after = classify(response.status_code, response.content,
+                                                    response.headers.get("Retry-After"))
+            if response.status_code in (401, 403):
+                log.error("%s: deliveries wait until it is fixed", detail)
+            return outcome(verdict, detail, retry_after)
+        raise AssertionError("unreachable")
