@@ -21,6 +21,12 @@ QUEUE_FANOUT = "fanout"
 QUEUE_MAINTENANCE = "maintenance"
 SEND_QUEUES = {channel: f"push.{channel}" for channel in SEND_TASKS}
 ALL_QUEUES = (QUEUE_FANOUT, *SEND_QUEUES.values(), QUEUE_MAINTENANCE)
+# The production layout: one worker per entry, so an APNs or FCM outage only holds up its queue.
+WORKER_POOLS = {
+    "core": (QUEUE_FANOUT, SEND_QUEUES["webpush"], QUEUE_MAINTENANCE),
+    "apns": (SEND_QUEUES["apns"],),
+    "fcm": (SEND_QUEUES["fcm"],),
+}
 
 # Publishing must not hang an HTTP request when Redis is down: try briefly, then let the
 # reconciler take over from Postgres.

@@ -18,7 +18,7 @@ import psycopg
 from app import cli
 from app.db.migrations import apply_migrations
 from app.settings import Settings
-from app.wakeups import ALL_QUEUES
+from app.wakeups import ALL_QUEUES, WORKER_POOLS
 
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
@@ -145,17 +145,23 @@ class Stack:
                 time.sleep(0.1)
         raise RuntimeError("uvicorn did not start:\n" + (self.tmp / "uvicorn.log").read_text()[-3000:])
 
-    def worker(self, concurrency: int = 2) -> Process:
+    def worker(self, concurrency: int = 2, queues: tuple[str, ...] = ALL_QUEUES) -> Process:
         name = f"worker-{uuid.uuid4().hex[:8]}"
         proc = Process(
             name,
-            [*SUPERVISED, str(BIN / "celery"), "-A", "workers.celery_app", "worker", "-Q", ",".join(ALL_QUEUES),
+            [*SUPERVISED, str(BIN / "celery"), "-A", "workers.celery_app", "worker", "-Q", ",".join(queues),
              "--concurrency", str(concurrency), "-n", f"{name}@localhost", "--without-gossip",
              "--without-mingle", "--without-heartbeat", "-l", "INFO"],
             self.env, self.tmp / f"{name}.log",
         ).start()
         proc.wait_for_log("ready.")
         return proc
+
+    def workers(self) -> list[Process]:
+        """As in production: one worker for fan-out, Web Push and upkeep, one per mobile channel,
+        so that a slow or failing push service only holds up its own queue."""
+        return [self.worker(2, queues) if name == "core" else self.worker(1, queues)
+                for name, queues in WORKER_POOLS.items()]
 
     def beat(self) -> Process:
         proc = Process(

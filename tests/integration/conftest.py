@@ -1,4 +1,4 @@
-"""The running stack (API, one worker, beat) and per-test data helpers."""
+"""The running stack (API, workers, beat, fake push services) and per-test data helpers."""
 
 from __future__ import annotations
 
@@ -18,9 +18,14 @@ from app import cli
 from app.db import stations as stations_db
 from app.settings import Settings
 from tests import infra
+from tests.fakes.apns_service import FakeAPNsService, generate_signing_key
+from tests.fakes.fcm_service import FakeFCMService
 from tests.fakes.webpush_service import FakePushService, Subscription
 
 CENTRE = (4.3872, 45.4397)  # Saint-Étienne, place de l'Hôtel-de-Ville
+APNS_KEY_ID, APNS_TEAM_ID = "TOCSINKEY1", "TOCSINTEAM"
+APNS_TOPICS = ("fr.tocsin.residents", "fr.saint-etienne.alertes")
+APNS_KEY_PEM, APNS_PUBLIC_KEY = generate_signing_key()
 
 
 def offset(origin: tuple[float, float], distance_m: float, bearing_deg: float) -> tuple[float, float]:
@@ -51,17 +56,49 @@ def stations(stack: infra.Stack, settings: Settings) -> dict[str, str]:
 
 
 @pytest.fixture(scope="session")
-def api_url(stack: infra.Stack) -> Iterator[str]:
+def apns_service() -> Iterator[FakeAPNsService]:
+    with FakeAPNsService(APNS_PUBLIC_KEY, APNS_KEY_ID, APNS_TEAM_ID, APNS_TOPICS[0]) as service:
+        yield service
+
+
+@pytest.fixture(scope="session")
+def fcm_service() -> Iterator[FakeFCMService]:
+    with FakeFCMService() as service:
+        yield service
+
+
+@pytest.fixture(scope="session")
+def mobile_settings(stack: infra.Stack, apns_service: FakeAPNsService, fcm_service: FakeFCMService) -> None:
+    """Point the session's API and workers at the fake APNs and FCM, as an administrator would."""
+    key = stack.tmp / "AuthKey_APNS.p8"
+    key.write_text(APNS_KEY_PEM)
+    account = fcm_service.write_service_account(stack.tmp / "firebase-service-account.json")
+    stack.env.update({
+        "TOCSIN_APNS_KEY_FILE": str(key),
+        "TOCSIN_APNS_KEY_ID": APNS_KEY_ID,
+        "TOCSIN_APNS_TEAM_ID": APNS_TEAM_ID,
+        "TOCSIN_APNS_TOPIC": ",".join(APNS_TOPICS),
+        "TOCSIN_APNS_HOST": f"localhost:{apns_service.port}",
+        "TOCSIN_APNS_CA_FILE": str(apns_service.ca_file),
+        "TOCSIN_FCM_SERVICE_ACCOUNT_FILE": str(account),
+        "TOCSIN_FCM_URL": fcm_service.base_url,
+        "TOCSIN_FCM_CA_FILE": str(fcm_service.ca_file),
+    })
+
+
+@pytest.fixture(scope="session")
+def api_url(stack: infra.Stack, mobile_settings: None) -> Iterator[str]:
     proc, url = stack.api()
     yield url
     proc.stop()
 
 
 @pytest.fixture(scope="session")
-def worker(stack: infra.Stack) -> Iterator[infra.Process]:
-    proc = stack.worker()
-    yield proc
-    proc.stop()
+def worker(stack: infra.Stack, mobile_settings: None) -> Iterator[list[infra.Process]]:
+    procs = stack.workers()
+    yield procs
+    for proc in procs:
+        proc.stop()
 
 
 @pytest.fixture(scope="session")
@@ -78,12 +115,14 @@ def push_service() -> Iterator[FakePushService]:
 
 
 @pytest.fixture
-def clean(stack: infra.Stack, push_service: FakePushService) -> Iterator[None]:
+def clean(stack: infra.Stack, push_service: FakePushService, apns_service: FakeAPNsService,
+          fcm_service: FakeFCMService) -> Iterator[None]:
     """Each test starts with no devices, alerts or queued messages."""
     with psycopg.connect(stack.database_url) as conn:
         conn.execute("TRUNCATE deliveries, alerts, places, follows, devices")
     redis.Redis.from_url(stack.redis_url).flushdb()
-    push_service.reset()
+    for service in (push_service, apns_service, fcm_service):
+        service.reset()
     yield
 
 
@@ -97,11 +136,13 @@ class Client:
     def as_operator(self, station: str) -> dict[str, str]:
         return {"Authorization": f"Bearer {self.tokens[station]}"}
 
-    def register(self, sub: Subscription, *, home: tuple[float, float] | None = None,
+    def register(self, sub: Subscription | tuple[str, str], *, home: tuple[float, float] | None = None,
                  follow: tuple[str, ...] = ("saint-etienne",), nearby: bool = False,
                  position: tuple[float, float] | None = None, locale: str = "fr") -> dict[str, str]:
-        body: dict[str, object] = {"platform": "webpush", "subscription": sub.as_json(),
-                                   "locale": locale, "follow": list(follow), "nearby": nearby}
+        """Register a Web Push subscription, or a ("apns" | "fcm", token) pair."""
+        address = ({"platform": "webpush", "subscription": sub.as_json()} if isinstance(sub, Subscription)
+                   else {"platform": sub[0], "token": sub[1]})
+        body: dict[str, object] = {**address, "locale": locale, "follow": list(follow), "nearby": nearby}
         if home is not None:
             body["places"] = [{"kind": "home", "lon": home[0], "lat": home[1]}]
         if position is not None:
