@@ -67,6 +67,8 @@ def create_app(settings: Settings) -> Starlette:
         vapid = load_or_create_vapid_key(settings.vapid_key_file)
         app.state.vapid_public_key = application_server_key(vapid)
         app.state.wakeups = WakeUps(make_celery(settings), settings.send_batch_size)
+        for line in settings.channel_report():
+            log.info("push channel %s", line)
         try:
             yield
         finally:

@@ -181,6 +181,22 @@ class Settings:
     def fcm_configured(self) -> bool:
         return self.fcm_service_account_file is not None
 
+    def channel_report(self) -> list[str]:
+        """One line per push channel for the logs at start-up: what runs, and how to turn the rest on."""
+        lines = ["Web Push: on (browsers and installed web apps)"]
+        if self.apns_configured:
+            lines.append(f"APNs (iOS): on, {'sandbox' if self.apns_sandbox else 'production'}, "
+                         f"topics {', '.join(self.apns_topics)}")
+        else:
+            lines.append("APNs (iOS): off — iOS apps cannot register; set TOCSIN_APNS_KEY_FILE, "
+                         "TOCSIN_APNS_KEY_ID, TOCSIN_APNS_TEAM_ID and TOCSIN_APNS_TOPIC to turn it on")
+        if self.fcm_configured:
+            lines.append("FCM (Android): on")
+        else:
+            lines.append("FCM (Android): off — Android apps cannot register; set "
+                         "TOCSIN_FCM_SERVICE_ACCOUNT_FILE to turn it on")
+        return lines
+
     def configured_channels(self) -> tuple[str, ...]:
         return ("webpush",) + (("apns",) if self.apns_configured else ()) + (
             ("fcm",) if self.fcm_configured else ()

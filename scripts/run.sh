@@ -27,8 +27,14 @@ if [ "$DEMO_PHONES" -gt 0 ]; then
   start demo-push .venv/bin/python -m tests.fakes.webpush_service --port 8089 --mode full
 fi
 start api .venv/bin/uvicorn app.main:app_from_env --factory --host "$HOST" --port "$PORT"
+# One worker per push service (app/wakeups.py WORKER_POOLS): an APNs or FCM outage only holds up its
+# own queue. Fan-out, Web Push and upkeep share the main one.
 start worker scripts/supervise.sh .venv/bin/celery -A workers.celery_app worker -Q fanout,push.webpush,maintenance \
   --concurrency "$(nproc)" -n "tocsin@%h" -l INFO
+start worker-apns scripts/supervise.sh .venv/bin/celery -A workers.celery_app worker -Q push.apns \
+  --concurrency 1 -n "tocsin-apns@%h" -l INFO
+start worker-fcm scripts/supervise.sh .venv/bin/celery -A workers.celery_app worker -Q push.fcm \
+  --concurrency 1 -n "tocsin-fcm@%h" -l INFO
 start beat scripts/supervise.sh .venv/bin/celery -A workers.celery_app beat -l INFO -s var/celerybeat-schedule
 
 for _ in $(seq 100); do
@@ -46,7 +52,11 @@ cat <<BANNER
     API              http://$HOST:$PORT   (OpenAPI: http://$HOST:$PORT/openapi.json)
     Demo operator    Mairie de Saint-Étienne, station "saint-etienne"
     API token        $TOKEN
-    Logs             var/log/ (api, worker, beat, demo-push)
+    Logs             var/log/ (api, worker, worker-apns, worker-fcm, beat, demo-push)
+
+  Push channels:
+$(.venv/bin/python -c 'from app.settings import Settings; print("\n".join("    " + l for l in Settings.from_env().channel_report()))')
+    (real APNs/FCM credentials: README, section "iOS and Android apps")
 
   Send an alert to a 1 km circle around the town hall:
 

@@ -3,11 +3,22 @@
 from __future__ import annotations
 
 import logging
+from typing import Any
+
+from celery import signals
 
 from app.settings import Settings
 from app.wakeups import make_celery
 
 logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(processName)s %(name)s: %(message)s")
+log = logging.getLogger(__name__)
 
-celery = make_celery(Settings.from_env())
+settings = Settings.from_env()
+celery = make_celery(settings)
 celery.conf.include = ["workers.tasks"]
+
+
+@signals.worker_ready.connect
+def announce_channels(**_: Any) -> None:
+    for line in settings.channel_report():
+        log.info("push channel %s", line)

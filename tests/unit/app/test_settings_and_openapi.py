@@ -40,3 +40,33 @@ def test_openapi_describes_every_route() -> None:
     send = document["paths"]["/api/v1/stations/{slug}/alerts"]["post"]
     assert send["security"] == [{"operator": []}]
     assert send["parameters"][0]["name"] == "slug"
+
+
+def test_apns_settings_go_together(monkeypatch) -> None:
+    monkeypatch.setenv("TOCSIN_APNS_KEY_FILE", "/etc/tocsin/AuthKey_ABC.p8")
+    monkeypatch.setenv("TOCSIN_APNS_KEY_ID", "ABC1234567")
+    with pytest.raises(SettingsError) as error:
+        Settings.from_env()
+    assert "TOCSIN_APNS_TEAM_ID, TOCSIN_APNS_TOPIC" in str(error.value)
+    monkeypatch.setenv("TOCSIN_APNS_TEAM_ID", "TEAM123456")
+    monkeypatch.setenv("TOCSIN_APNS_TOPIC", "fr.ville.alertes, fr.ville.ecoles")
+    settings = Settings.from_env()
+    assert settings.apns_topics == ("fr.ville.alertes", "fr.ville.ecoles")
+    assert settings.configured_channels() == ("webpush", "apns")
+
+
+def test_without_mobile_credentials_only_web_push_runs_and_the_logs_say_how_to_add_them() -> None:
+    settings = Settings()
+    assert settings.configured_channels() == ("webpush",)
+    report = "\n".join(settings.channel_report())
+    assert "TOCSIN_APNS_KEY_FILE" in report and "TOCSIN_FCM_SERVICE_ACCOUNT_FILE" in report
+
+
+@pytest.mark.parametrize("platform", ["apns", "fcm"])
+def test_a_server_without_credentials_refuses_mobile_registrations(platform) -> None:
+    from app.errors import InvalidInput
+    from app.services.subscriptions import parse_push_address
+
+    with pytest.raises(InvalidInput) as error:
+        parse_push_address({"platform": platform, "token": "ab" * 32}, platform, Settings())
+    assert error.value.field == "platform" and "not set up for" in str(error.value)

@@ -14,14 +14,14 @@ from typing import Any
 import pytest
 
 from app.settings import Settings
+from tests.fakes.apns_service import FakeAPNsService, generate_signing_key
+from tests.fakes.fcm_service import FakeFCMService
 from workers.providers import apns as apns_module
 from workers.providers.apns import APNsProvider
 from workers.providers.apns import classify as classify_apns
 from workers.providers.base import Message, Notice, Outcome, Verdict
 from workers.providers.fcm import FCMProvider
 from workers.providers.fcm import classify as classify_fcm
-from tests.fakes.apns_service import FakeAPNsService, generate_signing_key
-from tests.fakes.fcm_service import FakeFCMService
 
 KEY_ID, TEAM_ID, TOPIC = "KEY4TOCSIN", "TEAM4TOCSN", "fr.tocsin.app"
 KEY_PEM, PUBLIC_KEY = generate_signing_key()
@@ -218,8 +218,9 @@ def test_fcm_token_endpoint_down_means_retry(fcm, tmp_path: Path, run) -> None:
 
 
 def _google_error(status: int, code: str = "", field: str = "", message: str = "") -> bytes:
-    from tests.fakes.fcm_service import fcm_error_body
     import json
+
+    from tests.fakes.fcm_service import fcm_error_body
 
     return json.dumps(fcm_error_body(status, message or None, error_code=code, field=field or None)).encode()
 
