@@ -107,7 +107,7 @@ class Settings:
     fcm_project: str = ""  # default: the project_id of the service account
     fcm_url: str = "https://fcm.googleapis.com"
     fcm_ca_file: Path | None = None
-    fcm_concurrency: int = 200
+    fcm_concurrency: int = 100  # also the number of kept-alive connections to FCM
 
     @classmethod
     def from_env(cls) -> Settings:

@@ -1,11 +1,17 @@
-"""Fan-out benchmark: N devices in one zone, the real path from POST to the last push accepted.
+"""Fan-out benchmark: N devices of one channel in one zone, the real path from POST to the last
+push accepted.
 
-Starts its own database, uvicorn, Celery worker and beat, and a local push service in sink mode
-(it accepts every message without decrypting, so that it takes as little of the machine's CPU as
-possible from the workers being measured). Then, on the same subscriptions, times a plain
-sequential loop of pywebpush.webpush() for comparison.
+Starts its own database, uvicorn, the production worker layout (one worker for fan-out and Web
+Push, one per mobile channel) and beat, and the channel's fake push service:
+
+* webpush: a separate sink process that accepts every message without decrypting, so that it
+  takes as little CPU as possible from the workers being measured; then, on the same
+  subscriptions, a plain sequential loop of pywebpush.webpush() for comparison;
+* apns: tests/fakes/apns_service.py in this process (HTTP/2 over TLS, JWT checked);
+* fcm: tests/fakes/fcm_service.py in sink mode in this process (hypercorn, HTTP/2 over TLS).
 
     .venv/bin/python bench/fanout.py --devices 100000
+    .venv/bin/python bench/fanout.py --channel apns --devices 50000
 """
 
 from __future__ import annotations
@@ -32,9 +38,12 @@ from cryptography.hazmat.primitives.asymmetric import ec
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from app.db.devices import PushAddress
 from tests import infra
+from tests.fakes.apns_service import FakeAPNsService, generate_signing_key
+from tests.fakes.fcm_service import FakeFCMService
 from tests.integration.conftest import CENTRE, offset
-from tests.seed import seed_followers
+from tests.seed import seed_followers, webpush_address
 
 KEY_POOL = 500  # distinct subscription key pairs, shared round-robin (encryption cost is per message)
 
@@ -82,6 +91,8 @@ def cpu_seconds_by_group() -> dict[str, float]:
         seconds = (int(fields[11]) + int(fields[12])) / tick
         if "tests.fakes.sink" in cmdline:
             group = "push service (sink)"
+        elif "bench/fanout.py" in cmdline:
+            group = "fake APNs/FCM (this process)"
         elif "celery" in cmdline and " worker" in cmdline:
             parent = int(fields[1])
             parent_cmd = Path(f"/proc/{parent}/cmdline").read_bytes() if Path(f"/proc/{parent}").exists() else b""
@@ -113,9 +124,9 @@ def plain_loop(subs: list[dict], vapid_pem: Path, payload: str) -> float:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--channel", choices=("webpush", "apns", "fcm"), default="webpush",
+                        help="the devices' push channel (default webpush)")
     parser.add_argument("--devices", type=int, default=100_000, help="devices in the zone (default 100000)")
-    parser.add_argument("--concurrency", type=int, default=os.cpu_count() or 2,
-                        help="Celery worker processes (default: one per core)")
     parser.add_argument("--plain-sample", type=int, default=2000,
                         help="messages sent by the plain pywebpush loop for comparison (default 2000)")
     parser.add_argument("--radius", type=float, default=5000, help="zone radius in metres (default 5000)")
@@ -132,20 +143,31 @@ def main() -> int:
     token = infra.town_with_publisher(url, "bench@tocsin.invalid")
 
     sink, sink_url = start_sink(tmp)
+    key_pem, public_key = generate_signing_key()
+    apns = FakeAPNsService(public_key, "BENCHKEY01", "BENCHTEAM1", "fr.tocsin.bench").start()
+    fcm = FakeFCMService(mode="sink").start()
+    stack.env.update(infra.mobile_env(tmp, apns, key_pem, fcm))
     procs: list[infra.Process] = []
     try:
-        print(f"seeding {args.devices} devices inside a {args.radius:.0f} m circle…", flush=True)
+        print(f"seeding {args.devices} {args.channel} devices inside a {args.radius:.0f} m circle…", flush=True)
         rng = random.Random(1)
-        subs = subscriptions(sink_url, args.devices)
+        subs = subscriptions(sink_url, args.devices) if args.channel == "webpush" else []
+        addresses = {
+            "webpush": lambda: [webpush_address(s) for s in subs],
+            "apns": lambda: [PushAddress("apns", t) for t in apns.tokens(args.devices)],
+            "fcm": lambda: [PushAddress("fcm", f"bench{i:07d}:APA91b" + "x" * 140) for i in range(args.devices)],
+        }[args.channel]()
         homes = [offset(CENTRE, (args.radius - 150) * math.sqrt(rng.random()), rng.uniform(0, 360))
                  for _ in range(args.devices)]
         with psycopg.connect(url) as conn:
-            seed_followers(conn, "saint-etienne", subs, homes)
+            seed_followers(conn, "saint-etienne", addresses, homes)
         api, api_url = stack.api()
         procs.append(api)
-        procs.append(stack.worker(concurrency=args.concurrency))
+        procs.extend(stack.workers())
         procs.append(stack.beat())
         httpx.post(f"{sink_url}/_reset")
+        apns.reset()
+        fcm.reset()
 
         zone = {"type": "Circle", "center": list(CENTRE), "radius_m": args.radius}
         cpu_before = cpu_seconds_by_group()
@@ -165,7 +187,13 @@ def main() -> int:
                 break
             time.sleep(0.5)
         cpu_after = cpu_seconds_by_group()
-        stats = httpx.get(f"{sink_url}/_stats").json()
+        if args.channel == "webpush":
+            stats = httpx.get(f"{sink_url}/_stats").json()
+        else:  # the fakes stamp time.monotonic(); convert to wall-clock time
+            received = (apns if args.channel == "apns" else fcm).received
+            offset_s = time.time() - time.monotonic()
+            stats = {"received": len(received), "first_at": min(r.at for r in received) + offset_s,
+                     "last_at": max(r.at for r in received) + offset_s}
         with psycopg.connect(url) as conn:
             ledger_s, total, sent = conn.execute(
                 "SELECT extract(epoch FROM a.fanned_out_at - a.created_at), count(d.*),"
@@ -180,19 +208,22 @@ def main() -> int:
         procs.clear()
 
         sample = subs[: args.plain_sample]
-        plain = plain_loop(sample, Path(stack.env["TOCSIN_VAPID_KEY_FILE"]), '{"title":"x","body":"y"}')
+        plain = plain_loop(sample, Path(stack.env["TOCSIN_VAPID_KEY_FILE"]), '{"title":"x","body":"y"}') if sample else 0
 
         print()
         print(f"machine: {platform.node()} · {os.cpu_count()} cores · Python {platform.python_version()}")
+        print(f"channel                    {args.channel:>10}")
         print(f"devices in zone            {args.devices:>10}")
         print(f"ledger rows / sent         {total:>10} / {sent}  (state {state})")
         print(f"POST answered in           {post_s * 1000:>10.0f} ms")
         print(f"ledger written (commit→)   {float(ledger_s):>10.2f} s")
         print(f"push phase                 {push_s:>10.2f} s  ({stats['received']} accepted)")
-        print(f"pushes per second          {rate:>10.0f}  (worker path, {args.concurrency} processes)")
+        workers = {"webpush": "2 processes", "apns": "1 process", "fcm": "1 process"}[args.channel]
+        print(f"pushes per second          {rate:>10.0f}  (worker path, {workers})")
         print(f"POST → last push accepted  {post_to_last:>10.2f} s")
-        print(f"plain pywebpush loop       {plain:>10.0f} /s  ({len(sample)} messages, sequential)")
-        print(f"ratio                      {rate / plain:>10.1f} ×")
+        if plain:
+            print(f"plain pywebpush loop       {plain:>10.0f} /s  ({len(sample)} messages, sequential)")
+            print(f"ratio                      {rate / plain:>10.1f} ×")
         print("CPU seconds used from POST to completion (2 cores = 2 s per second):")
         for group, after in sorted(cpu_after.items(), key=lambda kv: -(kv[1] - cpu_before.get(kv[0], 0))):
             used = after - cpu_before.get(group, 0.0)
@@ -203,6 +234,8 @@ def main() -> int:
             proc.stop()
         sink.terminate()
         sink.wait(timeout=10)
+        apns.stop()
+        fcm.stop()
         infra.drop_database(name)
 
 

@@ -19,6 +19,8 @@ from app import cli
 from app.db.migrations import apply_migrations
 from app.settings import Settings
 from app.wakeups import ALL_QUEUES, WORKER_POOLS
+from tests.fakes.apns_service import FakeAPNsService
+from tests.fakes.fcm_service import FakeFCMService
 
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
@@ -54,6 +56,24 @@ def town_with_publisher(database_url: str, email: str = "mairie@test.invalid") -
 def drop_database(name: str) -> None:
     with psycopg.connect(ADMIN_URL, autocommit=True) as conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def mobile_env(tmp: Path, apns: FakeAPNsService, apns_key_pem: str, fcm: FakeFCMService) -> dict[str, str]:
+    """The settings an administrator would write, pointing at the fake APNs and FCM."""
+    key = tmp / "AuthKey_APNS.p8"
+    key.write_text(apns_key_pem)
+    account = fcm.write_service_account(tmp / "firebase-service-account.json")
+    return {
+        "TOCSIN_APNS_KEY_FILE": str(key),
+        "TOCSIN_APNS_KEY_ID": apns.key_id,
+        "TOCSIN_APNS_TEAM_ID": apns.team_id,
+        "TOCSIN_APNS_TOPIC": apns.topic,
+        "TOCSIN_APNS_HOST": f"localhost:{apns.port}",
+        "TOCSIN_APNS_CA_FILE": str(apns.ca_file),
+        "TOCSIN_FCM_SERVICE_ACCOUNT_FILE": str(account),
+        "TOCSIN_FCM_URL": fcm.base_url,
+        "TOCSIN_FCM_CA_FILE": str(fcm.ca_file),
+    }
 
 
 @dataclass

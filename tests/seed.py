@@ -8,38 +8,45 @@ from collections.abc import Sequence
 import psycopg
 
 import geo
+from app.db.devices import PushAddress
+
+
+def webpush_address(subscription: dict) -> PushAddress:
+    """A subscription as the browser gives it ({endpoint, keys: {p256dh, auth}})."""
+    keys = subscription["keys"]
+    return PushAddress("webpush", subscription["endpoint"], keys["p256dh"], keys["auth"])
 
 
 def seed_followers(
     conn: psycopg.Connection,
     station_slug: str,
-    subscriptions: Sequence[dict],
+    addresses: Sequence[PushAddress],
     homes: Sequence[tuple[float, float]],
 ) -> None:
-    """One device per subscription, following the station, with a home snapped like the API does."""
+    """One device per address, following the station, with a home snapped like the API does."""
     snapped = [geo.snap_position(*home) for home in homes]
-    endpoints = [s["endpoint"] for s in subscriptions]
     with conn.cursor() as cur:
         cur.execute(
-            "CREATE TEMP TABLE seed (endpoint text, p256dh text, auth text, lon float8, lat float8)"
-            " ON COMMIT DROP"
+            "CREATE TEMP TABLE seed (platform text, endpoint text, p256dh text, auth text,"
+            " lon float8, lat float8) ON COMMIT DROP"
         )
         with cur.copy("COPY seed FROM STDIN") as copy:
-            for sub, (lon, lat) in zip(subscriptions, snapped, strict=True):
-                copy.write_row((sub["endpoint"], sub["keys"]["p256dh"], sub["keys"]["auth"], lon, lat))
+            for a, (lon, lat) in zip(addresses, snapped, strict=True):
+                copy.write_row((a.platform, a.address, a.p256dh, a.auth, lon, lat))
         cur.execute(
-            "INSERT INTO devices (platform, endpoint, p256dh, auth, secret_hash)"
-            " SELECT 'webpush', endpoint, p256dh, auth, %s FROM seed",
+            "CREATE TEMP TABLE seeded ON COMMIT DROP AS WITH d AS ("
+            "  INSERT INTO devices (platform, endpoint, p256dh, auth, secret_hash)"
+            "  SELECT platform, endpoint, p256dh, auth, %s FROM seed RETURNING id, platform, endpoint)"
+            " SELECT d.id, s.lon, s.lat FROM d JOIN seed s USING (platform, endpoint)",
             (hashlib.sha256(b"seeded").digest(),),
         )
         cur.execute(
-            "INSERT INTO places (device_id, kind, geom) SELECT d.id, 'home',"
-            " ST_Transform(ST_SetSRID(ST_MakePoint(s.lon, s.lat), 4326), 3857)"
-            " FROM seed s JOIN devices d ON d.platform = 'webpush' AND d.endpoint = s.endpoint"
+            "INSERT INTO places (device_id, kind, geom) SELECT id, 'home',"
+            " ST_Transform(ST_SetSRID(ST_MakePoint(lon, lat), 4326), 3857) FROM seeded"
         )
         cur.execute(
-            "INSERT INTO follows (device_id, station_id) SELECT d.id, st.id FROM devices d"
-            " JOIN stations st ON st.slug = %s WHERE d.endpoint = ANY(%s)",
-            (station_slug, endpoints),
+            "INSERT INTO follows (device_id, station_id) SELECT s.id, st.id FROM seeded s"
+            " JOIN stations st ON st.slug = %s",
+            (station_slug,),
         )
         cur.execute("ANALYZE devices; ANALYZE places; ANALYZE follows")

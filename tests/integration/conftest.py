@@ -70,20 +70,9 @@ def fcm_service() -> Iterator[FakeFCMService]:
 @pytest.fixture(scope="session")
 def mobile_settings(stack: infra.Stack, apns_service: FakeAPNsService, fcm_service: FakeFCMService) -> None:
     """Point the session's API and workers at the fake APNs and FCM, as an administrator would."""
-    key = stack.tmp / "AuthKey_APNS.p8"
-    key.write_text(APNS_KEY_PEM)
-    account = fcm_service.write_service_account(stack.tmp / "firebase-service-account.json")
-    stack.env.update({
-        "TOCSIN_APNS_KEY_FILE": str(key),
-        "TOCSIN_APNS_KEY_ID": APNS_KEY_ID,
-        "TOCSIN_APNS_TEAM_ID": APNS_TEAM_ID,
-        "TOCSIN_APNS_TOPIC": ",".join(APNS_TOPICS),
-        "TOCSIN_APNS_HOST": f"localhost:{apns_service.port}",
-        "TOCSIN_APNS_CA_FILE": str(apns_service.ca_file),
-        "TOCSIN_FCM_SERVICE_ACCOUNT_FILE": str(account),
-        "TOCSIN_FCM_URL": fcm_service.base_url,
-        "TOCSIN_FCM_CA_FILE": str(fcm_service.ca_file),
-    })
+    stack.env.update(infra.mobile_env(stack.tmp, apns_service, APNS_KEY_PEM, fcm_service))
+    # a second iOS app this server also sends for (registration accepts its bundle id)
+    stack.env["TOCSIN_APNS_TOPIC"] = ",".join(APNS_TOPICS)
 
 
 @pytest.fixture(scope="session")

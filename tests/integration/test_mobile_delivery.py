@@ -66,7 +66,6 @@ def test_each_in_zone_phone_gets_the_alert_once_on_its_own_channel(
     assert fcm_service.count_by_token() == {t: 1 for t in inside["fcm"]}
     for got in fcm_service.received:
         android_options = got.message["android"]
-        assert got.http_version == "2"
         assert android_options["priority"] == "HIGH"
         assert android_options["collapse_key"] == alert_id
         assert android_options["notification"]["tag"] == alert_id

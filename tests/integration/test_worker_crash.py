@@ -16,7 +16,7 @@ import redis
 from tests import infra
 from tests.fakes.webpush_service import FakePushService
 from tests.integration.conftest import CENTRE, offset
-from tests.seed import seed_followers
+from tests.seed import seed_followers, webpush_address
 
 N = 5000
 
@@ -40,7 +40,7 @@ def test_sigkill_mid_fanout_loses_no_delivery(private_stack: infra.Stack) -> Non
         subs = push.subscriptions(N)
         homes = [offset(CENTRE, 1900 * math.sqrt(rng.random()), rng.uniform(0, 360)) for _ in range(N)]
         with psycopg.connect(stack.database_url) as conn:
-            seed_followers(conn, "saint-etienne", [s.as_json() for s in subs], homes)
+            seed_followers(conn, "saint-etienne", [webpush_address(s.as_json()) for s in subs], homes)
         api, url = stack.api()
         first = stack.worker()
         beat = stack.beat()

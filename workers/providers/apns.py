@@ -180,6 +180,10 @@ class APNsProvider:
             self._pool = _Pool(self._settings, self._token, context)
         return self._pool
 
+    async def close(self) -> None:
+        if self._pool is not None:
+            self._pool.close()
+
     async def send(self, messages: list[Message], report: OutcomeSink) -> None:
         pool = self._connections()
         await push_concurrently(messages, self._settings.apns_concurrency, lambda m: self._push(pool, m), report)

@@ -77,6 +77,9 @@ class Provider(Protocol):
     async def send(self, messages: list[Message], report: OutcomeSink) -> None:
         """Push every message, reporting each outcome as it comes; never raises for one message."""
 
+    async def close(self) -> None:
+        """Close the connections (tests; a worker process keeps them for its lifetime)."""
+
 
 async def push_concurrently(
     messages: list[Message], limit: int, push: Callable[[Message], Awaitable[Outcome]], report: OutcomeSink

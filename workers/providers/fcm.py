@@ -1,5 +1,10 @@
-"""FCM HTTP v1 (Android): one httpx HTTP/2 client per worker process, OAuth2 access token from the
-service account (google-auth), cached until five minutes before it expires."""
+"""FCM HTTP v1 (Android): one aiohttp session of kept-alive connections per worker process, OAuth2
+access token from the service account (google-auth), cached until five minutes before it expires.
+
+HTTP/1.1 rather than HTTP/2: httpx's HTTP/2 client spent ~2 ms of CPU per message against ~0.5 ms
+for aiohttp over kept-alive HTTP/1.1 connections (docs/benchmarks.md); FCM serves both, and as
+many connections as in-flight requests give the same concurrency.
+"""
 
 from __future__ import annotations
 
@@ -12,9 +17,9 @@ from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import aiohttp
 import google.auth.exceptions
 import google.auth.transport.requests
-import httpx
 import requests
 from google.oauth2 import service_account
 
@@ -177,18 +182,23 @@ class FCMProvider:
         credentials, project = load_service_account(settings)
         ca_file = str(settings.fcm_ca_file) if settings.fcm_ca_file else None
         self._access = AccessToken(credentials, ca_file)
-        self._verify: ssl.SSLContext | bool = ssl.create_default_context(cafile=ca_file) if ca_file else True
+        self._ssl: ssl.SSLContext | bool = ssl.create_default_context(cafile=ca_file) if ca_file else True
         self._url = f"{settings.fcm_url}/v1/projects/{project}/messages:send"
-        self._client: httpx.AsyncClient | None = None
+        self._session: aiohttp.ClientSession | None = None
         self._fitted: dict[uuid.UUID, Notice] = {}
         log.info("FCM delivery on: %s", self._url)
 
-    def _http(self) -> httpx.AsyncClient:
-        if self._client is None:  # inside the running loop
-            limits = httpx.Limits(max_connections=8, max_keepalive_connections=8)
-            self._client = httpx.AsyncClient(http2=True, verify=self._verify, limits=limits,
-                                             timeout=self._settings.push_timeout_s, trust_env=False)
-        return self._client
+    def _http(self) -> aiohttp.ClientSession:
+        if self._session is None or self._session.closed:  # inside the running loop
+            connector = aiohttp.TCPConnector(limit=self._settings.fcm_concurrency, ssl=self._ssl,
+                                             ttl_dns_cache=300)
+            timeout = aiohttp.ClientTimeout(total=self._settings.push_timeout_s)
+            self._session = aiohttp.ClientSession(connector=connector, timeout=timeout)
+        return self._session
+
+    async def close(self) -> None:
+        if self._session is not None:
+            await self._session.close()
 
     def _fit(self, notice: Notice) -> Notice:
         """The notice with its body shortened, if need be, to fit FCM's 4 KiB."""
@@ -213,7 +223,7 @@ class FCMProvider:
             return
         await push_concurrently(messages, self._settings.fcm_concurrency, lambda m: self._push(client, m), report)
 
-    async def _push(self, client: httpx.AsyncClient, message: Message) -> Outcome:
+    async def _push(self, client: aiohttp.ClientSession, message: Message) -> Outcome:
         def outcome(verdict: Verdict, detail: str = "", retry_after: float | None = None) -> Outcome:
             return Outcome(message.delivery_id, message.device_id, verdict, detail, retry_after)
 
@@ -225,19 +235,24 @@ class FCMProvider:
         for attempt in (1, 2):
             try:
                 token = await self._access.get()
-                response = await client.post(self._url, content=body, headers={
+                async with client.post(self._url, data=body, headers={
                     "Authorization": f"Bearer {token}", "Content-Type": "application/json; charset=UTF-8",
-                })
-                if response.status_code == 401 and attempt == 1:
-                    await self._access.renew(token)
-                    continue
+                }) as response:
+                    status, content = response.status, await response.read()
+                    retry_after = response.headers.get("Retry-After")
             except (google.auth.exceptions.GoogleAuthError, requests.RequestException) as exc:
                 return outcome(Verdict.RETRY, f"cannot get an FCM access token: {exc}"[:500])
-            except httpx.HTTPError as exc:
+            except aiohttp.ServerDisconnectedError:
+                if attempt == 1:  # a kept-alive connection the server had just closed
+                    continue
+                return outcome(Verdict.RETRY, "FCM closed the connection")
+            except (TimeoutError, aiohttp.ClientError, OSError) as exc:
                 return outcome(Verdict.RETRY, f"could not reach FCM: {type(exc).__name__} {exc}".strip())
-            verdict, detail, retry_after = classify(response.status_code, response.content,
-                                                    response.headers.get("Retry-After"))
-            if response.status_code in (401, 403):
+            if status == 401 and attempt == 1:
+                await self._access.renew(token)
+                continue
+            verdict, detail, retry_after_s = classify(status, content, retry_after)
+            if status in (401, 403):
                 log.error("%s: deliveries wait until it is fixed", detail)
-            return outcome(verdict, detail, retry_after)
+            return outcome(verdict, detail, retry_after_s)
         raise AssertionError("unreachable")
