@@ -107,7 +107,8 @@ def fcm_message(notice: Notice, token: str, ttl_s: int) -> dict[str, Any]:
             "url": notice.url,
         },
         "android": {
-            "priority": "HIGH" if not notice.routine else "NORMAL",
+            # HIGH wakes a phone in Doze at once; Google asks to keep it for what the user must see now
+            "priority": "HIGH" if notice.urgent else "NORMAL",
             "ttl": f"{ttl_s}s",
             "collapse_key": alert_id,
             "notification": {"tag": alert_id},

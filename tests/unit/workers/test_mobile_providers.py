@@ -184,7 +184,7 @@ def test_fcm_message_shape_and_one_access_token_for_many_batches(fcm, run) -> No
     severe = notice("Severe")
     provider = FCMProvider(settings)
     issued = fake.tokens_issued
-    outcomes = run(provider, messages(tokens[:2], severe)) + run(provider, messages(tokens[2:], notice("Minor")))
+    outcomes = run(provider, messages(tokens[:2], severe)) + run(provider, messages(tokens[2:], notice("Moderate")))
     assert [o.verdict for o in outcomes] == [Verdict.SENT] * 3
     assert fake.tokens_issued - issued == 1  # cached across batches
     by_token = {r.token: r for r in fake.received}
