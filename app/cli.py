@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import getpass
 import sys
 import unicodedata
 from pathlib import Path
@@ -10,15 +11,19 @@ from pathlib import Path
 import psycopg
 
 import geo
+from app.db import sessions as sessions_db
 from app.db import stations as db
 from app.db.migrations import apply_migrations
+from app.errors import InvalidInput
 from app.services.operators import hash_token, new_token
+from app.services.sessions import hash_password
 from app.settings import Settings
 
 ROOT = Path(__file__).resolve().parents[1]
 DEMO_COMMUNES = ROOT / "data" / "communes-42-loire.geojson"
 DEMO_CODE = "42218"  # Saint-Étienne
 DEMO_EMAIL = "maire@saint-etienne.demo"
+DEMO_PASSWORD = "demo-saint-etienne"  # printed by make run; the demo is for a machine of one's own
 
 
 def slugify(name: str) -> str:
@@ -48,6 +53,26 @@ def create_operator(settings: Settings, name: str, email: str, station: str, rol
     return operator_id
 
 
+def set_password(settings: Settings, email: str, password: str) -> None:
+    """Set an operator's console password (argon2id); their open sessions end."""
+    password_hash = hash_password(password)
+    with _connect(settings) as conn:
+        operator_id = db.operator_id_by_email(conn, email)
+        if operator_id is None:
+            raise SystemExit(f"error: no operator with e-mail {email!r}; create it with create-operator")
+        sessions_db.set_password_hash(conn, operator_id, password_hash)
+        sessions_db.delete_sessions_of(conn, operator_id)
+
+
+def _read_password(from_stdin: bool) -> str:
+    if from_stdin:
+        return sys.stdin.readline().rstrip("\n")
+    first = getpass.getpass("password (10 characters at least): ")
+    if getpass.getpass("again: ") != first:
+        raise SystemExit("error: the two passwords differ")
+    return first
+
+
 def create_token(settings: Settings, email: str, label: str) -> str:
     token = new_token()
     with _connect(settings) as conn:
@@ -63,6 +88,7 @@ def demo(settings: Settings, token_file: Path) -> str:
     apply_migrations(settings.database_url)
     slug, _ = import_commune(settings, DEMO_COMMUNES, DEMO_CODE, "saint-etienne")
     create_operator(settings, "Mairie de Saint-Étienne (démo)", DEMO_EMAIL, slug, "admin")
+    set_password(settings, DEMO_EMAIL, DEMO_PASSWORD)
     if token_file.exists():
         token = token_file.read_text().strip()
         with _connect(settings) as conn:
@@ -96,6 +122,14 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--email", required=True)
     p.add_argument("--station", required=True, help="station slug")
     p.add_argument("--role", choices=["admin", "publisher", "approver"], default="publisher")
+    p = sub.add_parser("create-admin", help="create the first administrator of a station and set their password")
+    p.add_argument("--name", required=True)
+    p.add_argument("--email", required=True)
+    p.add_argument("--station", required=True, help="station slug")
+    p.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
+    p = sub.add_parser("set-password", help="set (or reset) an operator's console password")
+    p.add_argument("--email", required=True)
+    p.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
     p = sub.add_parser("create-token", help="create an API token for an operator; printed once, stored hashed")
     p.add_argument("--email", required=True)
     p.add_argument("--label", default="")
@@ -120,6 +154,14 @@ def main(argv: list[str] | None = None) -> int:
     elif args.command == "create-operator":
         create_operator(settings, args.name, args.email, args.station, args.role)
         print(f"operator {args.email} is {args.role} of {args.station}")
+    elif args.command in ("create-admin", "set-password"):
+        if args.command == "create-admin":
+            create_operator(settings, args.name, args.email, args.station, "admin")
+        try:
+            set_password(settings, args.email, _read_password(args.password_stdin))
+        except InvalidInput as exc:
+            raise SystemExit(f"error: {exc.message}") from None
+        print(f"{args.email} can log in to the console: {settings.public_url}/console/")
     elif args.command == "create-token":
         print(create_token(settings, args.email, args.label))
     elif args.command == "demo":

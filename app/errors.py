@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from app.messages import translate
+
 
 class DomainError(Exception):
     status = 400
@@ -12,8 +14,8 @@ class DomainError(Exception):
         self.message = message
         self.field = field
 
-    def as_json(self) -> dict[str, object]:
-        body: dict[str, object] = {"code": self.code, "message": self.message}
+    def as_json(self, language: str | None = None) -> dict[str, object]:
+        body: dict[str, object] = {"code": self.code, "message": translate(self.message, language)}
         if self.field:
             body["field"] = self.field
         return {"error": body}
@@ -47,3 +49,12 @@ class Conflict(DomainError):
 class Unavailable(DomainError):
     status = 503
     code = "unavailable"
+
+
+class TooManyRequests(DomainError):
+    status = 429
+    code = "too_many_requests"
+
+    def __init__(self, message: str, retry_after_s: int) -> None:
+        super().__init__(message)
+        self.retry_after_s = retry_after_s

@@ -5,16 +5,19 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from pathlib import Path
 
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
-from starlette.routing import Route
+from starlette.routing import Mount, Route
+from starlette.staticfiles import StaticFiles
 
 from app.db.pool import open_pool
-from app.errors import DomainError
-from app.routes import api, health
+from app.errors import DomainError, TooManyRequests
+from app.i18n import requested_language
+from app.routes import api, console, health, operators
 from app.settings import Settings
 from app.vapid import application_server_key, load_or_create_vapid_key
 from app.wakeups import WakeUps, make_celery
@@ -35,12 +38,38 @@ ROUTES = [
     Route("/api/v1/stations/{slug}/alerts/preview", api.preview_alert, methods=["POST"]),
     Route("/api/v1/stations/{slug}/alerts", api.send_alert, methods=["POST"]),
     Route("/api/v1/alerts/{alert_id}", api.get_alert, methods=["GET"]),
+    Route("/api/v1/session", operators.login, methods=["POST"]),
+    Route("/api/v1/session", operators.get_session, methods=["GET"]),
+    Route("/api/v1/session", operators.logout, methods=["DELETE"]),
+    Route("/api/v1/invitations/{token}", operators.accept_invitation, methods=["POST"]),
+    Route("/api/v1/stations/{slug}", operators.get_station, methods=["GET"]),
+    Route("/api/v1/stations/{slug}/alerts", operators.station_alerts, methods=["GET"]),
+    Route("/api/v1/stations/{slug}/zones", operators.list_zones, methods=["GET"]),
+    Route("/api/v1/stations/{slug}/zones", operators.save_zone, methods=["POST"]),
+    Route("/api/v1/stations/{slug}/zones/{zone_id}", operators.delete_zone, methods=["DELETE"]),
+    Route("/api/v1/stations/{slug}/operators", operators.list_operators, methods=["GET"]),
+    Route("/api/v1/stations/{slug}/operators", operators.invite_operator, methods=["POST"]),
+    Route("/api/v1/stations/{slug}/stations", operators.create_station, methods=["POST"]),
 ]
+
+# The operator console's pages (not in the OpenAPI document: they are HTML for people).
+CONSOLE_ROUTES = [
+    Route("/console", console.console_root, methods=["GET"]),
+    Route("/console/", console.stations_page, methods=["GET"]),
+    Route("/console/login", console.login_page, methods=["GET"]),
+    Route("/console/invitation/{token}", console.invitation_page, methods=["GET"]),
+    Route("/console/stations/{slug}", console.map_page, methods=["GET"]),
+    Route("/console/stations/{slug}/alerts", console.history_page, methods=["GET"]),
+    Route("/console/stations/{slug}/admin", console.admin_page, methods=["GET"]),
+    Route("/console/alerts/{alert_id}", console.alert_page, methods=["GET"]),
+]
+STATIC = Path(__file__).resolve().parent / "static"
 
 
 async def _domain_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, DomainError)
-    return JSONResponse(exc.as_json(), status_code=exc.status)
+    headers = {"Retry-After": str(exc.retry_after_s)} if isinstance(exc, TooManyRequests) else None
+    return JSONResponse(exc.as_json(requested_language(request)), status_code=exc.status, headers=headers)
 
 
 async def _http_error(request: Request, exc: Exception) -> Response:
@@ -75,7 +104,7 @@ def create_app(settings: Settings) -> Starlette:
             app.state.pool.close()
 
     return Starlette(
-        routes=ROUTES,
+        routes=[*ROUTES, *CONSOLE_ROUTES, Mount("/static", StaticFiles(directory=STATIC), name="static")],
         lifespan=lifespan,
         exception_handlers={
             DomainError: _domain_error,

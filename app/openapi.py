@@ -81,9 +81,11 @@ OPERATIONS: dict[tuple[str, str], dict[str, Any]] = {
         "Register a device (the same endpoint again updates it and returns a new secret)",
         {"201": "{id, secret}", "200": "existing device updated: {id, secret}",
          "422": "invalid input; the message names the field"},
-        {"type": "object", "required": ["platform", "subscription"],
-         "properties": {"platform": {"const": "webpush"},
-                        "subscription": {"type": "object", "properties": {
+        {"type": "object", "required": ["platform"],
+         "properties": {"platform": {"enum": ["webpush", "apns", "fcm"]},
+                        "token": {"type": "string", "description": "apns: device token in hex; fcm: registration token"},
+                        "bundle": {"type": "string", "description": "apns only: the app's bundle id"},
+                        "subscription": {"type": "object", "description": "webpush only", "properties": {
                             "endpoint": {"type": "string", "format": "uri"},
                             "keys": {"type": "object", "properties": {"p256dh": {"type": "string"},
                                                                      "auth": {"type": "string"}}}}},
@@ -115,13 +117,60 @@ OPERATIONS: dict[tuple[str, str], dict[str, Any]] = {
         "An alert's state and live delivery counts per state and channel",
         {"200": "{id, state, deliveries: {total, by_status, by_channel}}", "401": "missing or unknown API token",
          "404": "no such alert among your stations'"}, None, "operator"),
+    ("/api/v1/session", "post"): _op(
+        "Console login with e-mail and password; sets the session cookie",
+        {"200": "{operator, csrf_token, stations, map}", "401": "wrong e-mail or password",
+         "429": "too many failures; Retry-After says when to try again"},
+        {"type": "object", "required": ["email", "password"],
+         "properties": {"email": {"type": "string"}, "password": {"type": "string"}}}),
+    ("/api/v1/session", "get"): _op(
+        "The console session: operator, stations, CSRF token", {"200": "{operator, csrf_token, stations, map}",
+                                                               "401": "not logged in"}),
+    ("/api/v1/session", "delete"): _op("Log out of the console", {"204": "logged out", "401": "not logged in",
+                                                                  "403": "CSRF token missing"}),
+    ("/api/v1/invitations/{token}", "post"): _op(
+        "An invited operator chooses a password", {"204": "done", "404": "unknown, used or expired link",
+                                                   "422": "password too short"},
+        {"type": "object", "required": ["password"], "properties": {"password": {"type": "string", "minLength": 10}}}),
+    ("/api/v1/stations/{slug}", "get"): _op(
+        "One of your stations, with the commune its zones must stay in",
+        {"200": "{slug, name, kind, parent, roles, territory, territory_tolerance_m, may_alert_everyone}",
+         **_OPERATOR_ERRORS}, None, "operator"),
+    ("/api/v1/stations/{slug}/alerts", "get"): _op(
+        "The station's alerts, newest first, with delivery counts", {"200": "{alerts: [...]}", **_OPERATOR_ERRORS},
+        None, "operator"),
+    ("/api/v1/stations/{slug}/zones", "get"): _op(
+        "The station's saved zones", {"200": "{zones: [{id, name, zone}]}", **_OPERATOR_ERRORS}, None, "operator"),
+    ("/api/v1/stations/{slug}/zones", "post"): _op(
+        "Save a zone for reuse (it must lie in the commune)", {"201": "{id, name, zone}", "409": "name taken",
+                                                               **_OPERATOR_ERRORS},
+        {"type": "object", "required": ["name", "zone"], "properties": {"name": {"type": "string"},
+                                                                        "zone": {"type": "object"}}}, "operator"),
+    ("/api/v1/stations/{slug}/zones/{zone_id}", "delete"): _op(
+        "Delete a saved zone", {"204": "deleted", **_OPERATOR_ERRORS}, None, "operator"),
+    ("/api/v1/stations/{slug}/operators", "get"): _op(
+        "The station's operators (admins only)", {"200": "{operators: [{name, email, roles, active}]}",
+                                                 **_OPERATOR_ERRORS}, None, "operator"),
+    ("/api/v1/stations/{slug}/operators", "post"): _op(
+        "Give someone a role on the station (admins only); a new operator gets an invitation link",
+        {"201": "{invitation_url}", **_OPERATOR_ERRORS},
+        {"type": "object", "required": ["name", "email", "role"],
+         "properties": {"name": {"type": "string"}, "email": {"type": "string"},
+                        "role": {"enum": ["admin", "publisher", "approver"]}}}, "operator"),
+    ("/api/v1/stations/{slug}/stations", "post"): _op(
+        "Create an association or institution station in the commune (municipality admins only)",
+        {"201": "{slug, name, kind, parent}", "409": "slug taken", **_OPERATOR_ERRORS},
+        {"type": "object", "required": ["slug", "name", "kind"],
+         "properties": {"slug": {"type": "string"}, "name": {"type": "string"},
+                        "kind": {"enum": ["association", "institution"]}}}, "operator"),
 }
 
 
 def openapi_document(routes: list[BaseRoute]) -> dict[str, Any]:
     paths: dict[str, dict[str, Any]] = {}
     for route in routes:
-        if not isinstance(route, Route) or not route.methods:
+        # the console's pages are HTML for people, not API operations
+        if not isinstance(route, Route) or not route.methods or not route.path.startswith(("/api/", "/livez", "/readyz", "/openapi")):
             continue
         for method in sorted(m.lower() for m in route.methods if m != "HEAD"):
             operation = OPERATIONS[(route.path, method)]
@@ -137,7 +186,7 @@ def openapi_document(routes: list[BaseRoute]) -> dict[str, Any]:
         "paths": paths,
         "components": {
             "securitySchemes": {
-                "operator": {"type": "http", "scheme": "bearer", "description": "API token (tcs_…) from `tocsin create-token`"},
+                "operator": {"type": "http", "scheme": "bearer", "description": "API token (tcs_…) from `tocsin create-token`; the console uses its session cookie instead (tocsin_session), with an X-CSRF-Token header on every change"},
                 "device": {"type": "http", "scheme": "bearer", "description": "the secret returned at registration"},
             },
             "schemas": {"Error": {"type": "object", "properties": {"error": {"type": "object", "properties": {

@@ -108,6 +108,9 @@ class Settings:
     fcm_url: str = "https://fcm.googleapis.com"
     fcm_ca_file: Path | None = None
     fcm_concurrency: int = 100  # also the number of kept-alive connections to FCM
+    # Map tiles of the operator console ({z}/{x}/{y}); the console works without them.
+    tile_url: str = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
+    tile_attribution: str = "© OpenStreetMap contributors"
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -147,6 +150,8 @@ class Settings:
             fcm_url=os.environ.get("TOCSIN_FCM_URL", cls.fcm_url).strip().rstrip("/"),
             fcm_ca_file=_path("TOCSIN_FCM_CA_FILE"),
             fcm_concurrency=_int("TOCSIN_FCM_CONCURRENCY", cls.fcm_concurrency, 1),
+            tile_url=os.environ.get("TOCSIN_TILE_URL", cls.tile_url).strip(),
+            tile_attribution=os.environ.get("TOCSIN_TILE_ATTRIBUTION", cls.tile_attribution),
         ).checked()
 
     def checked(self) -> Settings:
@@ -168,6 +173,12 @@ class Settings:
         if self.apns_host and not _HOST_PORT.match(self.apns_host):
             raise SettingsError(
                 f"TOCSIN_APNS_HOST must be host:port, such as 'localhost:2197' (got {self.apns_host!r})"
+            )
+        if self.tile_url and not (self.tile_url.startswith(("https://", "http://"))
+                                  and all(p in self.tile_url for p in ("{z}", "{x}", "{y}"))):
+            raise SettingsError(
+                "TOCSIN_TILE_URL must be an http(s) URL with {z}, {x} and {y}, such as "
+                f"https://tile.openstreetmap.org/{{z}}/{{x}}/{{y}}.png (got {self.tile_url!r})"
             )
         if not self.fcm_url.startswith(("https://", "http://")):
             raise SettingsError(f"TOCSIN_FCM_URL must be an http(s) URL (got {self.fcm_url!r})")

@@ -7,7 +7,9 @@ import logging
 from app.db import alerts as alerts_db
 from app.db import deliveries as deliveries_db
 from app.db import devices as devices_db
+from app.db import sessions as sessions_db
 from app.db.pool import transaction
+from app.services.sessions import FAILURE_WINDOW_S
 from workers.runtime import Runtime
 
 log = logging.getLogger(__name__)
@@ -24,6 +26,7 @@ def reconcile(rt: Runtime) -> dict[str, int]:
             "expired_alerts": alerts_db.close_expired_alerts(conn),
             "stale_claims": deliveries_db.release_stale_claims(conn, settings.claim_timeout_s),
             "positions_forgotten": devices_db.forget_expired_positions(conn),
+            "console_rows_purged": sessions_db.purge_expired(conn, FAILURE_WINDOW_S),
         }
         alert_ids = alerts_db.alerts_waiting_for_fanout(conn, settings.requeue_after_s)
         rows = deliveries_db.due_deliveries(conn, settings.requeue_after_s, MAX_REQUEUE)

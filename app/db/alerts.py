@@ -204,3 +204,37 @@ def complete_finished_alerts(conn: psycopg.Connection, alert_ids: list[uuid.UUID
         "                 AND d.status IN ('pending', 'sending'))",
         {"ids": alert_ids},
     ).rowcount
+
+
+@dataclass(frozen=True)
+class AlertSummary:
+    id: uuid.UUID
+    title: str
+    severity: str
+    category: str
+    audience: str
+    state: str
+    created_at: datetime
+    expires_at: datetime
+    # status -> count
+    counts: dict[str, int]
+
+
+def station_alerts(conn: psycopg.Connection, station_id: int, limit: int) -> list[AlertSummary]:
+    """The station's alerts, newest first, with their delivery counts per status."""
+    rows = conn.execute(
+        "SELECT a.id, a.title, a.severity, a.category, a.audience, a.state, a.created_at, a.expires_at,"
+        " coalesce((SELECT jsonb_object_agg(status, n) FROM (SELECT d.status, count(*) AS n"
+        "   FROM deliveries d WHERE d.alert_id = a.id GROUP BY d.status) c), '{}'::jsonb)"
+        " FROM alerts a WHERE a.station_id = %s ORDER BY a.created_at DESC LIMIT %s",
+        (station_id, limit),
+    ).fetchall()
+    return [
+        AlertSummary(r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7], {k: int(v) for k, v in r[8].items()})
+        for r in rows
+    ]
+
+
+def alert_station_id(conn: psycopg.Connection, alert_id: uuid.UUID) -> int | None:
+    row = conn.execute("SELECT station_id FROM alerts WHERE id = %s", (alert_id,)).fetchone()
+    return int(row[0]) if row else None

@@ -7,9 +7,8 @@ from starlette.responses import JSONResponse, Response
 
 from app.db import stations as stations_db
 from app.db.pool import transaction
-from app.routes.common import bearer, blocking, json_body
+from app.routes.common import bearer, blocking, json_body, operator_of
 from app.services import alerts, devices
-from app.services.operators import authenticate_operator
 
 
 def _state(request: Request):  # type: ignore[no-untyped-def]
@@ -70,17 +69,24 @@ async def delete_device(request: Request) -> Response:
 
 async def preview_alert(request: Request) -> Response:
     state = _state(request)
-    operator = await blocking(authenticate_operator, state.pool, bearer(request))
+    operator = await operator_of(request)
     body = await json_body(request)
     reach = await blocking(alerts.preview_alert, state.pool, operator, request.path_params["slug"], body)
-    return JSONResponse(
-        {"devices": reach.total, "by_channel": reach.by_channel, "by_locale": reach.by_locale}
-    )
+    return JSONResponse({
+        "devices": _bucket(reach.total),
+        "by_channel": {k: _bucket(n) for k, n in reach.by_channel.items()},
+        "by_locale": {k: _bucket(n) for k, n in reach.by_locale.items()},
+    })
+
+
+def _bucket(count: int) -> int | str:
+    """Fewer than 10 devices are not counted exactly: a small count could point at a household."""
+    return count if count >= 10 else "<10"
 
 
 async def send_alert(request: Request) -> Response:
     state = _state(request)
-    operator = await blocking(authenticate_operator, state.pool, bearer(request))
+    operator = await operator_of(request)
     body = await json_body(request)
     alert_id = await blocking(
         alerts.send_alert, state.pool, state.wakeups, operator, request.path_params["slug"], body
@@ -94,7 +100,7 @@ async def send_alert(request: Request) -> Response:
 
 async def get_alert(request: Request) -> Response:
     state = _state(request)
-    operator = await blocking(authenticate_operator, state.pool, bearer(request))
+    operator = await operator_of(request)
     status = await blocking(alerts.alert_status, state.pool, operator, request.path_params["alert_id"])
     totals: dict[str, int] = {}
     for by_status in status.counts.values():

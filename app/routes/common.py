@@ -1,15 +1,20 @@
-"""Helpers shared by route modules: JSON bodies, bearer tokens, running blocking services."""
+"""Helpers shared by route modules: JSON bodies, who is calling, running blocking services."""
 
 from __future__ import annotations
 
 import json
 from collections.abc import Callable
 from typing import Any, TypeVar
+from urllib.parse import urlsplit
 
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 
-from app.errors import DomainError, InvalidInput
+from app.db.stations import Operator
+from app.errors import DomainError, Forbidden, InvalidInput, Unauthorized
+from app.services import sessions
+from app.services.operators import authenticate_operator
+from app.services.sessions import Session
 
 T = TypeVar("T")
 MAX_BODY_BYTES = 256 * 1024
@@ -45,3 +50,43 @@ def bearer(request: Request) -> str | None:
 async def blocking(func: Callable[..., T], *args: Any) -> T:
     """Services use a blocking connection pool; run them off the event loop."""
     return await run_in_threadpool(func, *args)
+
+
+_SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+def check_same_origin(request: Request, public_url: str) -> None:
+    """A browser request changing state must come from the console's own pages."""
+    origin = request.headers.get("origin")
+    if request.headers.get("sec-fetch-site") == "cross-site":
+        raise Forbidden("cross-site requests cannot change anything here")
+    if origin is None:
+        return
+    own = {_origin(public_url), f"{request.url.scheme}://{request.headers.get('host', '')}"}
+    if origin not in own:
+        raise Forbidden(f"requests from {origin} cannot change anything here")
+
+
+def _origin(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}"
+
+
+async def console_session(request: Request) -> Session | None:
+    return await blocking(sessions.current_session, request.app.state.pool, request.cookies.get(sessions.COOKIE))
+
+
+async def operator_of(request: Request) -> Operator:
+    """The operator behind an API token, or behind a console session (then, for a request that
+    changes state, only with the session's CSRF token and from the console's own origin)."""
+    state = request.app.state
+    token = bearer(request)
+    if token is not None:
+        return await blocking(authenticate_operator, state.pool, token)
+    session = await console_session(request)
+    if session is None:
+        raise Unauthorized("log in to the console, or send your API token: Authorization: Bearer tcs_…")
+    if request.method not in _SAFE_METHODS:
+        check_same_origin(request, state.settings.public_url)
+        sessions.check_csrf(session, request.headers.get(sessions.CSRF_HEADER))
+    return session.operator

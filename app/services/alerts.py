@@ -18,6 +18,7 @@ from app.db.stations import Operator
 from app.errors import Forbidden, InvalidInput, NotFound
 from app.payloads import PAYLOAD_TEXT_LIMIT, alert_payload_size
 from app.services.operators import SEND_ROLES, require_station_role
+from app.services.stations import check_territory, commune_name
 from app.validation import get_number, get_str, reject_unknown, require_object
 from app.wakeups import WakeUps
 
@@ -121,6 +122,12 @@ def _check_audience(station: stations_db.Station, request: AlertRequest) -> None
         )
 
 
+def _check_zone(conn: Any, station: stations_db.Station, request: AlertRequest) -> None:
+    if request.zone is not None:
+        [detail] = stations_db.stations_by_id(conn, [station.id])
+        check_territory(conn, detail, request.zone, commune_name(conn, detail))
+
+
 def _area(zone: geo.Zone | None) -> bytes | None:
     return zone.match_area_mercator().wkb if zone is not None else None
 
@@ -137,6 +144,7 @@ def preview_alert(pool: ConnectionPool, operator: Operator, slug: str, body: Any
     with transaction(pool) as conn:
         station = _station_for_sending(conn, operator, slug)
         _check_audience(station, request)
+        _check_zone(conn, station, request)
         rows = db.count_recipients(conn, station.id, _area(request.zone), request.audience == "everyone")
     by_channel: dict[str, int] = {}
     by_locale: dict[str, int] = {}
@@ -153,6 +161,7 @@ def send_alert(
     with transaction(pool) as conn:
         station = _station_for_sending(conn, operator, slug)
         _check_audience(station, request)
+        _check_zone(conn, station, request)
         zone = request.zone
         alert_id = db.insert_alert(conn, db.NewAlert(
             station_id=station.id, operator_id=operator.id, title=request.title, body=request.body,

@@ -38,7 +38,7 @@ def test_sigkill_mid_fanout_loses_no_delivery(private_stack: infra.Stack) -> Non
     rng = random.Random(4)
     with FakePushService(mode="full") as push:
         subs = push.subscriptions(N)
-        homes = [offset(CENTRE, 1900 * math.sqrt(rng.random()), rng.uniform(0, 360)) for _ in range(N)]
+        homes = [offset(CENTRE, 1400 * math.sqrt(rng.random()), rng.uniform(0, 360)) for _ in range(N)]
         with psycopg.connect(stack.database_url) as conn:
             seed_followers(conn, "saint-etienne", [webpush_address(s.as_json()) for s in subs], homes)
         api, url = stack.api()
@@ -49,7 +49,7 @@ def test_sigkill_mid_fanout_loses_no_delivery(private_stack: infra.Stack) -> Non
                 f"{url}/api/v1/stations/saint-etienne/alerts",
                 json={"title": "Coupure d'eau", "body": "Eau non potable jusqu'à nouvel ordre.",
                       "severity": "Severe", "category": "Health", "expires_in": 3600,
-                      "zone": {"type": "Circle", "center": list(CENTRE), "radius_m": 2000}},
+                      "zone": {"type": "Circle", "center": list(CENTRE), "radius_m": 1500}},
                 headers={"Authorization": f"Bearer {token}"})
             assert response.status_code == 202, response.text
             alert_id = response.json()["id"]

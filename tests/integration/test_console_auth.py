@@ -1,0 +1,307 @@
+"""Who may do what: console sessions, CSRF and origin checks, and every route × {anonymous,
+operator of another town, publisher, admin}. Plus the territory a zone must stay in."""
+
+from __future__ import annotations
+
+import itertools
+import uuid
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+
+import httpx
+import psycopg
+import pytest
+from shapely.geometry import Point, shape
+
+import geo
+from app import cli
+from app.main import CONSOLE_ROUTES, ROUTES
+from app.services.sessions import MAX_FAILURES_PER_EMAIL
+from app.settings import Settings
+from tests.integration.conftest import CENTRE, Client
+
+pytestmark = pytest.mark.usefixtures("worker", "beat")
+PASSWORD = "correct horse battery staple"
+ZONE = {"type": "Circle", "center": list(CENTRE), "radius_m": 1000}
+ALERT = {"title": "Exercice", "body": "Ceci est un exercice.", "severity": "Minor", "category": "Safety",
+         "zone": ZONE, "expires_in": 600}
+
+
+@pytest.fixture(scope="module")
+def people(settings: Settings, stations: dict[str, str]) -> dict[str, str]:
+    """E-mails of: the town's publisher and admin, and the admin of a neighbouring town."""
+    cli.import_commune(settings, cli.DEMO_COMMUNES, "42330", "villars")
+    cli.create_operator(settings, "Admin", "admin@test.invalid", "saint-etienne", "admin")
+    cli.create_operator(settings, "Villars", "villars@test.invalid", "villars", "admin")
+    cli.create_operator(settings, "Villars", "villars@test.invalid", "villars", "publisher")
+    emails = {"publisher": "mairie@test.invalid", "admin": "admin@test.invalid", "other_town": "villars@test.invalid"}
+    for email in emails.values():
+        cli.set_password(settings, email, PASSWORD)
+    return emails
+
+
+@dataclass
+class Actor:
+    name: str
+    http: httpx.Client
+    csrf: str = ""
+
+    def request(self, method: str, path: str, **kw: object) -> httpx.Response:
+        headers = {"X-CSRF-Token": self.csrf} if self.csrf else {}
+        return self.http.request(method, path, headers=headers, follow_redirects=False, **kw)  # type: ignore[arg-type]
+
+
+def login(api_url: str, email: str, password: str = PASSWORD) -> Actor:
+    http = httpx.Client(base_url=api_url, timeout=30)
+    response = http.post("/api/v1/session", json={"email": email, "password": password})
+    assert response.status_code == 200, response.text
+    return Actor(email, http, response.json()["csrf_token"])
+
+
+@pytest.fixture
+def actors(api_url: str, people: dict[str, str], client: Client) -> Iterator[dict[str, Actor]]:
+    found = {"anonymous": Actor("anonymous", httpx.Client(base_url=api_url, timeout=30))}
+    found.update({name: login(api_url, email) for name, email in people.items()})
+    yield found
+    for actor in found.values():
+        actor.http.close()
+
+
+def test_login_sets_a_safe_cookie_and_wrong_passwords_are_throttled(api_url: str, people, client: Client, stack) -> None:
+    with httpx.Client(base_url=api_url) as http:
+        response = http.post("/api/v1/session", json={"email": people["publisher"], "password": PASSWORD})
+        assert response.status_code == 200
+        cookie = response.headers["set-cookie"]
+        assert "tocsin_session=" in cookie and "HttpOnly" in cookie and "SameSite=lax" in cookie
+        assert "Secure" not in cookie  # TOCSIN_PUBLIC_URL is plain http here: local development
+        session = http.get("/api/v1/session").json()
+        assert [s["slug"] for s in session["stations"]] == ["saint-etienne"]
+        assert session["stations"][0]["roles"] == ["publisher"]
+        assert http.delete("/api/v1/session").status_code == 403  # no CSRF token
+        assert http.delete("/api/v1/session", headers={"X-CSRF-Token": session["csrf_token"]}).status_code == 204
+        assert http.get("/api/v1/session").status_code == 401
+
+    with psycopg.connect(stack.database_url) as conn:
+        conn.execute("DELETE FROM login_failures")
+    victim = people["admin"]
+    with httpx.Client(base_url=api_url) as http:
+        for _ in range(MAX_FAILURES_PER_EMAIL):
+            wrong = http.post("/api/v1/session", json={"email": victim, "password": "not the password"})
+            assert wrong.status_code == 401
+            assert wrong.json()["error"]["message"] == "the e-mail or the password is wrong"
+        unknown = http.post("/api/v1/session", json={"email": "nobody@test.invalid", "password": "x" * 12})
+        assert unknown.status_code == 401  # the same answer: it does not say who has an account
+        blocked = http.post("/api/v1/session", json={"email": victim, "password": PASSWORD})
+        assert blocked.status_code == 429 and int(blocked.headers["retry-after"]) > 0
+        french = http.post("/api/v1/session", json={"email": victim, "password": PASSWORD},
+                           headers={"Accept-Language": "fr-FR,fr;q=0.9"})
+        assert "trop d'échecs de connexion" in french.json()["error"]["message"]
+    with psycopg.connect(stack.database_url) as conn:
+        conn.execute("DELETE FROM login_failures")
+
+
+def test_cookie_requests_that_change_state_need_the_csrf_token_and_the_same_origin(
+    actors: dict[str, Actor], api_url: str, stations: dict[str, str]
+) -> None:
+    publisher = actors["publisher"]
+    preview = "/api/v1/stations/saint-etienne/alerts/preview"
+    bare = publisher.http.post(preview, json=ALERT)
+    assert bare.status_code == 403 and "X-CSRF-Token" in bare.json()["error"]["message"]
+    wrong = publisher.http.post(preview, json=ALERT, headers={"X-CSRF-Token": "guess"})
+    assert wrong.status_code == 403
+    evil = publisher.http.post(preview, json=ALERT, headers={"X-CSRF-Token": publisher.csrf,
+                                                              "Origin": "https://evil.example"})
+    assert evil.status_code == 403 and "evil.example" in evil.json()["error"]["message"]
+    cross = publisher.http.post(preview, json=ALERT, headers={"X-CSRF-Token": publisher.csrf,
+                                                               "Sec-Fetch-Site": "cross-site"})
+    assert cross.status_code == 403
+    login_from_elsewhere = httpx.post(f"{api_url}/api/v1/session", headers={"Origin": "https://evil.example"},
+                                      json={"email": "mairie@test.invalid", "password": PASSWORD})
+    assert login_from_elsewhere.status_code == 403
+    same = publisher.http.post(preview, json=ALERT, headers={"X-CSRF-Token": publisher.csrf, "Origin": api_url})
+    assert same.status_code == 200, same.text
+    # an API token is not ambient authority: no CSRF token needed
+    token = httpx.post(f"{api_url}{preview}", json=ALERT,
+                       headers={"Authorization": f"Bearer {stations['saint-etienne']}"})
+    assert token.status_code == 200
+
+
+@dataclass(frozen=True)
+class Call:
+    method: str
+    path: str
+    allowed: frozenset[str]  # the actors who may get a 2xx
+    body: Callable[[str], object] | None = None
+
+
+def _calls(alert_id: str, device_id: str, zone_id: Callable[[], str]) -> list[Call]:
+    town, everyone = frozenset({"publisher", "admin"}), frozenset({"anonymous", "other_town", "publisher", "admin"})
+    logged_in = frozenset({"other_town", "publisher", "admin"})
+    nobody, admin = frozenset(), frozenset({"admin"})
+    counter = itertools.count()
+    return [
+        Call("GET", "/livez", everyone), Call("GET", "/readyz", everyone), Call("GET", "/openapi.json", everyone),
+        Call("GET", "/api/v1/push/vapid", everyone), Call("GET", "/api/v1/stations", everyone),
+        Call("POST", "/api/v1/devices", everyone,
+             lambda actor: {"platform": "fcm", "token": f"{actor}-{uuid.uuid4().hex}" * 2, "follow": []}),
+        Call("PUT", f"/api/v1/devices/{device_id}/places", nobody, lambda _: {"places": []}),
+        Call("PUT", f"/api/v1/devices/{device_id}/follows", nobody, lambda _: {"follow": []}),
+        Call("PUT", f"/api/v1/devices/{device_id}/location", nobody, lambda _: {}),
+        Call("DELETE", f"/api/v1/devices/{device_id}", nobody),
+        Call("POST", "/api/v1/stations/saint-etienne/alerts/preview", town, lambda _: ALERT),
+        Call("POST", "/api/v1/stations/saint-etienne/alerts", town, lambda _: ALERT),
+        Call("GET", f"/api/v1/alerts/{alert_id}", town),
+        Call("POST", "/api/v1/session", nobody, lambda _: {"email": "mairie@test.invalid", "password": "wrong one!"}),
+        Call("GET", "/api/v1/session", logged_in),
+        Call("DELETE", "/api/v1/session", logged_in),
+        Call("POST", "/api/v1/invitations/not-a-real-invitation", nobody, lambda _: {"password": PASSWORD}),
+        Call("GET", "/api/v1/stations/saint-etienne", town),
+        Call("GET", "/api/v1/stations/saint-etienne/alerts", town),
+        Call("GET", "/api/v1/stations/saint-etienne/zones", town),
+        Call("POST", "/api/v1/stations/saint-etienne/zones", town,
+             lambda actor: {"name": f"centre {actor} {next(counter)}", "zone": ZONE}),
+        Call("DELETE", "/api/v1/stations/saint-etienne/zones/{zone_id}", town),
+        Call("GET", "/api/v1/stations/saint-etienne/operators", admin),
+        Call("POST", "/api/v1/stations/saint-etienne/operators", admin,
+             lambda actor: {"name": "Élu", "email": f"elu-{uuid.uuid4().hex[:8]}@test.invalid", "role": "publisher"}),
+        Call("POST", "/api/v1/stations/saint-etienne/stations", admin,
+             lambda actor: {"slug": f"ecole-{uuid.uuid4().hex[:8]}", "name": "École", "kind": "institution"}),
+        Call("GET", "/console", nobody),  # a redirect to /console/ for everyone
+        Call("GET", "/console/", logged_in),
+        Call("GET", "/console/login", everyone),
+        Call("GET", "/console/invitation/some-token", everyone),
+        Call("GET", "/console/stations/saint-etienne", town),
+        Call("GET", "/console/stations/saint-etienne/alerts", town),
+        Call("GET", "/console/stations/saint-etienne/admin", admin),
+        Call("GET", f"/console/alerts/{alert_id}", town),
+    ]
+
+
+def test_every_route_answers_only_those_it_should(
+    actors: dict[str, Actor], api_url: str, people, push_service, client: Client
+) -> None:
+    alert_id = client.send("saint-etienne", zone=ZONE)
+    device = client.register(push_service.new_subscription(), home=CENTRE)
+    admin_token = {"Authorization": f"Bearer {client.tokens['saint-etienne']}"}
+
+    def new_zone() -> str:
+        response = client.http.post("/api/v1/stations/saint-etienne/zones", headers=admin_token,
+                                    json={"name": f"z-{uuid.uuid4().hex[:8]}", "zone": ZONE})
+        assert response.status_code == 201, response.text
+        return str(response.json()["id"])
+
+    calls = _calls(alert_id, device["id"], new_zone)
+    routes = {(r.path, m) for r in [*ROUTES, *CONSOLE_ROUTES] for m in r.methods if m != "HEAD"}
+    covered = {(_template(c.method, c.path), c.method) for c in calls}
+    assert routes == covered, f"routes without a row here: {routes - covered}"
+
+    failures = []
+    for call in calls:
+        for name, actor in actors.items():
+            if call.path == "/api/v1/session" and call.method == "DELETE" and actor.csrf:
+                actor = login(api_url, people[name])  # log out a session of its own, not the one in use
+            path = call.path.replace("{zone_id}", new_zone()) if "{zone_id}" in call.path else call.path
+            body = call.body(name) if call.body else None
+            response = actor.request(call.method, path, json=body)
+            ok = 200 <= response.status_code < 300
+            if ok != (name in call.allowed):
+                failures.append(f"{call.method} {path} as {name}: {response.status_code} {response.text[:120]}")
+            elif not ok and name == "anonymous" and path.startswith("/api/v1/stations"):
+                assert response.status_code == 401, (path, response.status_code)
+            elif not ok and name == "other_town" and "saint-etienne" in path:
+                assert response.status_code == 404, (path, response.status_code)  # not theirs: not there
+            elif not ok and name == "anonymous" and path.startswith("/console/") and path != "/console":
+                assert response.status_code == 303 and response.headers["location"].startswith("/console/login")
+    assert not failures, "\n".join(failures)
+
+
+def _template(method: str, path: str) -> str:
+    """The route template a concrete test path belongs to."""
+    for route in [*ROUTES, *CONSOLE_ROUTES]:
+        if method in (route.methods or ()) and route.path_regex.match(path):
+            return route.path
+    return path
+
+
+def test_invitation_lets_a_new_operator_choose_a_password_once(actors: dict[str, Actor], api_url: str) -> None:
+    admin = actors["admin"]
+    invited = admin.request("POST", "/api/v1/stations/saint-etienne/operators",
+                            json={"name": "Jeanne", "email": "jeanne@test.invalid", "role": "publisher"})
+    assert invited.status_code == 201, invited.text
+    token = invited.json()["invitation_url"].rsplit("/", 1)[1]
+    short = httpx.post(f"{api_url}/api/v1/invitations/{token}", json={"password": "short"})
+    assert short.status_code == 422 and short.json()["error"]["field"] == "password"
+    assert httpx.post(f"{api_url}/api/v1/invitations/{token}", json={"password": PASSWORD}).status_code == 204
+    assert httpx.post(f"{api_url}/api/v1/invitations/{token}", json={"password": PASSWORD}).status_code == 404
+    jeanne = login(api_url, "jeanne@test.invalid")
+    assert jeanne.request("POST", "/api/v1/stations/saint-etienne/alerts/preview", json=ALERT).status_code == 200
+    assert jeanne.request("GET", "/api/v1/stations/saint-etienne/operators").status_code == 403
+
+
+# ---------------------------------------------------------------------------------- territory
+
+
+def _commune(code: str = cli.DEMO_CODE):  # type: ignore[no-untyped-def]
+    return shape(geo.find_commune(cli.DEMO_COMMUNES, code).boundary.__geo_interface__)
+
+
+def _overshoot_m(centre: tuple[float, float], radius_m: float) -> float:
+    """How far a circle goes beyond Saint-Étienne, computed here independently (local metric frame)."""
+    frame = geo.LocalFrame.at(*centre)
+    commune = frame.geometry_to_local(_commune())
+    outside = Point(0, 0).buffer(radius_m, quad_segs=64).difference(commune)
+    if outside.is_empty:
+        return 0.0
+    parts = getattr(outside, "geoms", [outside])
+    return max(commune.distance(Point(xy)) for part in parts for xy in part.exterior.coords)
+
+
+def _radius_overshooting_by(centre: tuple[float, float], target_m: float) -> float:
+    low, high = 500.0, 5000.0
+    for _ in range(30):
+        mid = (low + high) / 2
+        low, high = (mid, high) if _overshoot_m(centre, mid) < target_m else (low, mid)
+    return high
+
+
+def test_a_zone_must_stay_in_the_commune(client: Client, stack) -> None:
+    preview = "/api/v1/stations/saint-etienne/alerts/preview"
+    inside = client.http.post(preview, json=ALERT, headers=client.as_operator("saint-etienne"))
+    assert inside.status_code == 200
+
+    lon, lat = _commune().geoms[0].exterior.coords[0]
+    edge = (lon, lat)
+    straddling = {**ALERT, "zone": {"type": "Circle", "center": list(edge), "radius_m": 1000}}
+    for path in (preview, "/api/v1/stations/saint-etienne/alerts"):
+        refused = client.http.post(path, json=straddling, headers=client.as_operator("saint-etienne"))
+        assert refused.status_code == 422, refused.text
+        error = refused.json()["error"]
+        assert error["field"] == "zone"
+        metres = int(error["message"].split("goes ")[1].split(" m")[0])
+        assert 700 <= metres <= 1100, error  # about the radius: the centre is on the boundary
+        assert "beyond the commune of Saint-Étienne (50 m are tolerated)" in error["message"]
+    french = client.http.post(preview, json=straddling,
+                              headers={**client.as_operator("saint-etienne"), "Accept-Language": "fr"})
+    assert "la zone dépasse de" in french.json()["error"]["message"]
+    with psycopg.connect(stack.database_url) as conn:
+        assert conn.execute("SELECT count(*) FROM alerts").fetchone() == (0,)
+
+    # around the town hall, a circle going 25 m over the line is tolerated, one going 100 m is not
+    for over, status in ((25, 200), (100, 422)):
+        radius = _radius_overshooting_by(CENTRE, over)
+        zone = {"type": "Circle", "center": list(CENTRE), "radius_m": round(radius)}
+        answer = client.http.post(preview, json={**ALERT, "zone": zone}, headers=client.as_operator("saint-etienne"))
+        assert answer.status_code == status, (over, radius, answer.text)
+
+
+def test_an_association_stays_in_its_town_and_with_its_followers(client: Client) -> None:
+    preview = "/api/v1/stations/club-de-judo/alerts/preview"
+    judo = client.as_operator("club-de-judo")
+    assert client.http.post(preview, json={**ALERT, "zone": None}, headers=judo).status_code == 200
+    assert client.http.post(preview, json=ALERT, headers=judo).status_code == 200
+    villars_centre = _commune("42330").centroid
+    elsewhere = {**ALERT, "zone": {"type": "Circle", "center": [villars_centre.x, villars_centre.y], "radius_m": 400}}
+    refused = client.http.post(preview, json=elsewhere, headers=judo)
+    assert refused.status_code == 422 and "commune of Saint-Étienne" in refused.json()["error"]["message"]
+    everyone = client.http.post(preview, json={**ALERT, "audience": "everyone"}, headers=judo)
+    assert everyone.status_code == 403
