@@ -49,8 +49,9 @@ fi
 cat <<BANNER
 
   Tocsin is running.
+    Console          http://$HOST:$PORT/console/
+    Demo login       $(.venv/bin/python -c 'from app.cli import DEMO_EMAIL, DEMO_PASSWORD; print(DEMO_EMAIL, "/", DEMO_PASSWORD)')   (admin of the station "saint-etienne")
     API              http://$HOST:$PORT   (OpenAPI: http://$HOST:$PORT/openapi.json)
-    Demo operator    Mairie de Saint-Étienne, station "saint-etienne"
     API token        $TOKEN
     Logs             var/log/ (api, worker, worker-apns, worker-fcm, beat, demo-push)
 
