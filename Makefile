@@ -5,7 +5,7 @@ run:
 	@bash scripts/run.sh
 
 test:
-	@bash scripts/setup.sh
+	@TOCSIN_SETUP_BROWSER=1 bash scripts/setup.sh
 	.venv/bin/pytest -q
 
 setup:

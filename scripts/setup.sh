@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Prepares this machine for Tocsin, installing only what is missing: PostgreSQL with PostGIS, Redis,
 # a Python virtual environment with the project, and the database with its migrations applied.
-# Used by `make run` and `make test`. Safe to run again.
+# Used by `make run` and `make test` (which also sets TOCSIN_SETUP_BROWSER=1: Chromium for the
+# browser tests). Safe to run again.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -31,6 +32,8 @@ PG_VERSION=$(ls /usr/lib/postgresql | sort -n | tail -1)
   || apt_install "postgresql-$PG_VERSION-postgis-3"
 command -v redis-server >/dev/null || apt_install redis-server
 python3 -c 'import ensurepip, venv' 2>/dev/null || apt_install python3-venv
+# the console's browser tests (make test) drive Debian's Chromium
+if [ "${TOCSIN_SETUP_BROWSER:-0}" = 1 ] && [ ! -x /usr/bin/chromium ]; then apt_install chromium; fi
 python3 -c 'import sys; sys.exit(sys.version_info < (3, 11))' \
   || die "Tocsin needs Python 3.11 or newer (python3 is $(python3 -V))"
 
