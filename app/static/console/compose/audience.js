@@ -1,0 +1,96 @@
+// The live reach of the alert being prepared: asks the API whenever the zone or the audience
+// changes (debounced; a newer answer always replaces an older one, a stale one is dropped).
+import { api, ApiError } from '../core/api.js';
+import { h, clear, debounce } from '../core/dom.js';
+import { formatCount, languageName, t } from '../core/i18n.js';
+import { CHANNELS } from '../core/vocab.js';
+
+const DEBOUNCE_MS = 250;
+
+// Preview needs a whole alert; its texts do not change who is reached, so fixed ones are sent
+// and a long title being typed can never hide the count.
+const PREVIEW_TEXT = { title: 'preview', body: 'preview', severity: 'Unknown', category: 'Other' };
+
+export function createAudience({ slug, onZoneError }) {
+  const total = h('p', { class: 'reach-total', role: 'status', 'aria-live': 'polite', 'aria-atomic': 'true' });
+  const details = h('div', { class: 'reach-details' });
+  const element = h('div', { class: 'reach', 'aria-busy': 'false' }, total, details);
+  let seq = 0;
+  let controller = null;
+  let reach = null;
+  let request = null;
+
+  function show(text, state) {
+    total.textContent = text;
+    element.dataset.state = state;
+  }
+
+  function breakdown(title, entries) {
+    return h('div', { class: 'reach-group' },
+      h('h3', {}, title),
+      h('ul', {}, entries.map(([label, value, key]) => h('li', { dataset: { key } },
+        h('span', { class: 'reach-label' }, label), ' ', h('span', { class: 'reach-count' }, formatCount(value))))));
+  }
+
+  function render(result) {
+    const n = result.devices;
+    show(n === '<10' ? t('reach.fewerThan10') : t('reach.total', { count: n }), 'ready');
+    total.dataset.count = String(n);
+    const byChannel = result.by_channel || {};
+    const channels = CHANNELS.filter((c) => c in byChannel).map((c) => [t(`channel.${c}`), byChannel[c], c]);
+    const byLocale = result.by_locale || {};
+    const locales = Object.keys(byLocale).sort().map((l) => [languageName(l), byLocale[l], l]);
+    clear(details,
+      channels.length ? breakdown(t('reach.byChannel'), channels) : null,
+      locales.length ? breakdown(t('reach.byLanguage'), locales) : null);
+  }
+
+  async function fetchReach(current, mine) {
+    controller?.abort();
+    controller = new AbortController();
+    element.setAttribute('aria-busy', 'true');
+    try {
+      const body = { ...PREVIEW_TEXT, audience: current.audience };
+      if (current.zone) body.zone = current.zone;
+      const result = await api('POST', `/api/v1/stations/${encodeURIComponent(slug)}/alerts/preview`, body, { signal: controller.signal });
+      if (mine !== seq) return;
+      reach = result;
+      onZoneError(null);
+      render(result);
+    } catch (err) {
+      if (err.name === 'AbortError' || mine !== seq) return;
+      reach = null;
+      clear(details);
+      if (err instanceof ApiError && err.field && err.field.startsWith('zone')) {
+        onZoneError(err.message);
+        show(t('reach.zoneRefused'), 'error');
+      } else {
+        show(err instanceof ApiError ? t('reach.failed', { message: err.message }) : t('error.unexpected'), 'error');
+      }
+    } finally {
+      if (mine === seq) element.setAttribute('aria-busy', 'false');
+    }
+  }
+
+  const later = debounce((current, mine) => fetchReach(current, mine), DEBOUNCE_MS);
+
+  // current: {zone, audience} to count, or null when there is nothing to count yet
+  function update(current, emptyMessage) {
+    seq += 1;
+    reach = null;
+    request = current;
+    later.cancel();
+    controller?.abort();
+    delete total.dataset.count;
+    if (!current) {
+      show(emptyMessage, 'empty');
+      clear(details);
+      element.setAttribute('aria-busy', 'false');
+      return;
+    }
+    show(t('reach.counting'), 'counting');
+    later(current, seq);
+  }
+
+  return { element, update, reach: () => reach, request: () => request };
+}

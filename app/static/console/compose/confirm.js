@@ -1,0 +1,56 @@
+// The last look before sending: zone, reach, severity and text restated in a modal dialog.
+// Resolves once the operator cancels; onConfirm runs the send while the dialog stays open, so
+// a second press cannot send twice.
+import { h } from '../core/dom.js';
+import { t } from '../core/i18n.js';
+
+export function confirmSend({ rows, title, body, severity, onConfirm }) {
+  const cancel = h('button', { type: 'button', class: 'button', value: 'cancel' }, t('confirm.cancel'));
+  const send = h('button', { type: 'button', class: 'button button-danger', dataset: { action: 'confirm-send' } }, t('confirm.send'));
+  const error = h('div', { class: 'notice notice-error', role: 'alert', hidden: true });
+  const dialog = h('dialog', { class: 'confirm-dialog', 'aria-labelledby': 'confirm-title', 'aria-describedby': 'confirm-lede' },
+    h('h2', { id: 'confirm-title' }, t('confirm.title')),
+    h('p', { id: 'confirm-lede', class: 'lede' }, t('confirm.lede')),
+    h('div', { class: `severity-banner severity-${severity}` }, t(`severity.${severity}`)),
+    h('dl', { class: 'summary' }, rows.map(([label, value, key]) => [
+      h('dt', {}, label), h('dd', { dataset: { key } }, value)])),
+    h('blockquote', { class: 'confirm-message' }, h('p', { class: 'notif-title' }, title), h('p', {}, body)),
+    error,
+    h('div', { class: 'dialog-actions' }, cancel, send));
+  document.body.append(dialog);
+
+  return new Promise((resolve) => {
+    const close = () => {
+      dialog.close();
+      dialog.remove();
+      resolve();
+    };
+    cancel.addEventListener('click', close);
+    dialog.addEventListener('cancel', (event) => {
+      if (send.disabled) event.preventDefault(); // sending: Escape must not hide what happens
+      else {
+        event.preventDefault();
+        close();
+      }
+    });
+    send.addEventListener('click', async () => {
+      send.disabled = true;
+      cancel.disabled = true;
+      send.textContent = t('confirm.sending');
+      error.hidden = true;
+      const failure = await onConfirm();
+      if (failure === undefined || failure === null) return; // on its way to the live view
+      send.disabled = false;
+      cancel.disabled = false;
+      send.textContent = t('confirm.send');
+      if (failure.closeDialog) {
+        close();
+      } else {
+        error.textContent = failure.message;
+        error.hidden = false;
+      }
+    });
+    dialog.showModal();
+    cancel.focus();
+  });
+}

@@ -1,0 +1,19 @@
+// The API's words (CAP 1.2 and delivery states); their labels are in the dictionaries.
+export const SEVERITIES = ['Extreme', 'Severe', 'Moderate', 'Minor', 'Unknown'];
+export const CATEGORIES = ['Met', 'Fire', 'Safety', 'Health', 'Env', 'Transport', 'Infra', 'Geo',
+  'Rescue', 'Security', 'CBRNE', 'Other'];
+export const CHANNELS = ['webpush', 'apns', 'fcm'];
+export const DELIVERY_STATUSES = ['sent', 'pending', 'sending', 'gone', 'failed', 'expired'];
+export const ALERT_STATES = ['pending', 'sending', 'complete', 'expired'];
+export const ROLES = ['admin', 'publisher', 'approver'];
+export const SEND_ROLES = ['admin', 'publisher'];
+export const RADIUS_MIN = 300;
+export const RADIUS_MAX = 5000;
+export const TITLE_RECOMMENDED = 65;
+export const BODY_RECOMMENDED = 240;
+export const EXPIRY_CHOICES_H = [1, 3, 6, 12, 24];
+export const DEFAULT_EXPIRY_H = 6;
+
+export function canSend(roles) {
+  return (roles || []).some((r) => SEND_ROLES.includes(r));
+}
