@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 import os
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -19,6 +19,7 @@ import httpx
 import psycopg
 import pytest
 import redis
+from playwright.sync_api import Browser, Page, sync_playwright
 
 import geo
 from app import cli
@@ -28,8 +29,6 @@ from app.wakeups import WORKER_POOLS
 from tests import infra
 from tests.fakes.tiles import FakeTileServer
 from tests.fakes.webpush_service import FakePushService, Subscription
-
-sync_api = pytest.importorskip("playwright.sync_api", reason="the browser tests need the playwright package")
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -133,10 +132,10 @@ def screenshots(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="package")
-def browser() -> Iterator[object]:
+def browser() -> Iterator[Browser]:
     if not Path(CHROMIUM).exists():
         pytest.skip(f"the browser tests need Chromium at {CHROMIUM} (apt-get install chromium)")
-    with sync_api.sync_playwright() as playwright:
+    with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield browser
         browser.close()
@@ -166,7 +165,9 @@ class Traffic:
 
 
 @pytest.hookimpl(wrapper=True)
-def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Iterator[None]:  # type: ignore[misc]
+def pytest_runtest_makereport(
+    item: pytest.Item, call: pytest.CallInfo[None]
+) -> Generator[None, pytest.TestReport, pytest.TestReport]:
     report = yield
     if report.when == "call":
         item.stash[_FAILED] = report.failed
@@ -177,16 +178,21 @@ _FAILED = pytest.StashKey[bool]()
 
 
 @pytest.fixture
-def page(browser, console_url: str, screenshots: Path, request: pytest.FixtureRequest) -> Iterator[tuple[object, Traffic]]:  # type: ignore[no-untyped-def]
+def traffic() -> Traffic:
+    return Traffic()
+
+
+@pytest.fixture
+def page(browser: Browser, console_url: str, traffic: Traffic, screenshots: Path,
+         request: pytest.FixtureRequest) -> Iterator[Page]:
     context = browser.new_context(viewport={"width": 1280, "height": 860}, locale="fr-FR",
                                   base_url=console_url, service_workers="block")
     context.set_default_timeout(15_000)
-    traffic = Traffic()
     page = context.new_page()
     page.on("request", lambda request: traffic.urls.append(request.url))
     page.on("pageerror", lambda error: traffic.errors.append(str(error)))
     page.on("console", lambda msg: traffic.console(msg.type, msg.text))
-    yield page, traffic
+    yield page
     if request.node.stash.get(_FAILED, False):
         shot = screenshots / f"FAILED-{request.node.name}.png"
         page.screenshot(path=str(shot), full_page=True)
@@ -194,26 +200,26 @@ def page(browser, console_url: str, screenshots: Path, request: pytest.FixtureRe
     context.close()
 
 
-def log_in(page, email: str, password: str = PASSWORD) -> None:  # type: ignore[no-untyped-def]
+def log_in(page: Page, email: str, password: str = PASSWORD) -> None:
     page.goto("/console/login")
     page.get_by_label("Adresse e-mail").fill(email)
     page.get_by_label("Mot de passe").fill(password)
     page.get_by_role("button", name="Se connecter").click()
 
 
-def wait_for_path(page, path: str) -> None:  # type: ignore[no-untyped-def]
+def wait_for_path(page: Page, path: str) -> None:
     """Until the page is at this path (a glob would also match ?next=<path> on the login page)."""
     page.wait_for_url(lambda url: urlsplit(url).path == path)
 
 
-def wait_for_map(page) -> None:  # type: ignore[no-untyped-def]
+def wait_for_map(page) -> None:
     """The map exists, shows the commune and is not moving."""
     page.wait_for_function("() => window.tocsinMap && document.querySelector('.leaflet-overlay-pane path')")
     page.wait_for_function("() => !window.tocsinMap._animatingZoom && !window.tocsinMap._panAnim?._inProgress")
     page.wait_for_timeout(300)
 
 
-def screen_point(page, lonlat: tuple[float, float]) -> tuple[float, float]:  # type: ignore[no-untyped-def]
+def screen_point(page: Page, lonlat: tuple[float, float]) -> tuple[float, float]:
     """Where a place is on the screen, in page pixels."""
     x, y = page.evaluate(
         """([lat, lon]) => {
@@ -226,7 +232,7 @@ def screen_point(page, lonlat: tuple[float, float]) -> tuple[float, float]:  # t
     return float(x), float(y)
 
 
-def zoom_in_at(page, lonlat: tuple[float, float], times: int = 1) -> None:  # type: ignore[no-untyped-def]
+def zoom_in_at(page: Page, lonlat: tuple[float, float], times: int = 1) -> None:
     """Double-click zooms in around the pointer, as an operator would to look closer."""
     for _ in range(times):
         x, y = screen_point(page, lonlat)

@@ -9,9 +9,20 @@ import re
 import time
 
 import pytest
+from playwright.sync_api import Page
 
 from tests.e2e.conftest import (
-    ASSOCIATION, TOWN, TOWN_HALL, Devices, log_in, offset, wait_for_path, screen_point, wait_for_map, zoom_in_at,
+    ASSOCIATION,
+    TOWN,
+    TOWN_HALL,
+    Devices,
+    Traffic,
+    log_in,
+    offset,
+    screen_point,
+    wait_for_map,
+    wait_for_path,
+    zoom_in_at,
 )
 from tests.fakes.webpush_service import FakePushService
 
@@ -27,7 +38,7 @@ def _titles(push: FakePushService) -> dict[str, str]:
     return {r.endpoint: json.loads(r.payload)["title"] for r in push.received}
 
 
-def _wait_live_complete(page, expected_sent: int) -> None:  # type: ignore[no-untyped-def]
+def _wait_live_complete(page: Page, expected_sent: int) -> None:
     page.wait_for_url(re.compile(r"/console/alerts/[0-9a-f-]{36}$"))
     page.wait_for_selector("main[data-state='complete']", timeout=45_000)
     progress = page.locator("#sent-progress")
@@ -35,9 +46,8 @@ def _wait_live_complete(page, expected_sent: int) -> None:  # type: ignore[no-un
     assert progress.get_attribute("data-total") == str(expected_sent)
 
 
-def test_circle_alert(page, devices: Devices, push: FakePushService, people, screenshots) -> None:  # type: ignore[no-untyped-def]
+def test_circle_alert(page: Page, traffic: Traffic, devices: Devices, push: FakePushService, people, screenshots) -> None:
     started = time.monotonic()
-    page, traffic = page
     inside = push.subscriptions(INSIDE)
     outside = push.subscriptions(8)
     for i, sub in enumerate(inside):  # 100 m to 820 m from the town hall, all around it
@@ -112,9 +122,8 @@ def test_circle_alert(page, devices: Devices, push: FakePushService, people, scr
     print(f"test_circle_alert: {time.monotonic() - started:.1f} s")
 
 
-def test_polygon_association(page, devices: Devices, push: FakePushService, people, screenshots) -> None:  # type: ignore[no-untyped-def]
+def test_polygon_association(page: Page, traffic: Traffic, devices: Devices, push: FakePushService, people, screenshots) -> None:
     started = time.monotonic()
-    page, traffic = page
     # a square of about 1.2 km × 1.2 km around the town hall, drawn corner by corner
     corners = [offset(TOWN_HALL, 850, bearing) for bearing in (45, 135, 225, 315)]
     followers_in = push.subscriptions(12)
@@ -168,10 +177,9 @@ def test_polygon_association(page, devices: Devices, push: FakePushService, peop
 
 
 @pytest.mark.parametrize("width", [768])
-def test_tablet_layout_and_english(page, people, screenshots, width: int) -> None:  # type: ignore[no-untyped-def]
+def test_tablet_layout_and_english(page: Page, traffic: Traffic, people, screenshots, width: int) -> None:
     """At 768 px the map sits above the form and nothing overflows sideways; ?lang=en switches
     every label (and the server remembers it)."""
-    page, traffic = page
     page.set_viewport_size({"width": width, "height": 1024})
     log_in(page, people["town"])
     wait_for_path(page, f"/console/stations/{TOWN}")

@@ -6,12 +6,22 @@ from __future__ import annotations
 
 import re
 import time
-
 from urllib.parse import urlsplit
 
 import httpx
+from playwright.sync_api import Page
 
-from tests.e2e.conftest import PASSWORD, TOWN, TOWN_HALL, log_in, wait_for_map, wait_for_path
+from tests.e2e.conftest import (
+    PASSWORD,
+    TOWN,
+    TOWN_HALL,
+    Traffic,
+    log_in,
+    offset,
+    screen_point,
+    wait_for_map,
+    wait_for_path,
+)
 
 JEANNE_PASSWORD = "Jeanne choisit son mot de passe"
 
@@ -26,9 +36,8 @@ def _send_by_api(console_url: str, token: str) -> str:
     return response.json()["id"]
 
 
-def test_login_zone_history_admin_invitation(page, console_url: str, people, clean, screenshots) -> None:  # type: ignore[no-untyped-def]
+def test_login_zone_history_admin_invitation(page: Page, traffic: Traffic, console_url: str, people, clean, screenshots) -> None:
     started = time.monotonic()
-    page, traffic = page
     page.on("dialog", lambda dialog: dialog.accept())  # "delete this saved zone?"
 
     # anonymous: sent to the login page, which brings the operator back afterwards
@@ -73,7 +82,18 @@ def test_login_zone_history_admin_invitation(page, console_url: str, people, cle
     wait_for_map(page)
     page.get_by_label("Zones enregistrées").select_option(label="Centre-ville")
     assert page.locator(".zone-summary").inner_text().startswith("Zone enregistrée « Centre-ville » : Cercle de 800 m")
-    page.wait_for_selector(".reach-total[data-state], .reach[data-state='ready']")
+    page.wait_for_selector(".reach[data-state='ready']")
+    # resizing with the mouse: the edge handle dragged from 800 m to 1.2 km east
+    ex, ey = screen_point(page, offset(TOWN_HALL, 800, 90))
+    tx, ty = screen_point(page, offset(TOWN_HALL, 1200, 90))
+    page.mouse.move(ex, ey)
+    page.mouse.down()
+    for step in range(1, 9):
+        page.mouse.move(ex + (tx - ex) * step / 8, ey + (ty - ey) * step / 8)
+    page.mouse.up()
+    assert 1150 <= int(page.get_by_label("Rayon du cercle (mètres)").input_value()) <= 1250
+    assert page.locator(".zone-summary").inner_text().startswith("Cercle de 1")  # no longer the saved one
+    page.wait_for_selector(".reach[data-state='ready']")
 
     # history: an alert sent by another operator (API token) shows with its state and a live link
     alert_id = _send_by_api(console_url, people["town_token"])
@@ -112,6 +132,9 @@ def test_login_zone_history_admin_invitation(page, console_url: str, people, cle
     # two stations now (the child's admin too): the station picker, then logout
     page.goto("/console/")
     page.get_by_role("link", name=re.compile("Club de voile e2e")).wait_for()
+    shot = screenshots / "stations.png"
+    page.screenshot(path=str(shot))
+    print(f"screenshot: {shot}")
     page.get_by_role("button", name="Se déconnecter").click()
     wait_for_path(page, "/console/login")
 
@@ -121,6 +144,9 @@ def test_login_zone_history_admin_invitation(page, console_url: str, people, cle
     page.get_by_label("Confirmez le mot de passe").fill(JEANNE_PASSWORD)
     page.get_by_role("button", name="Enregistrer le mot de passe").click()
     page.get_by_text("Votre compte est prêt").wait_for()
+    shot = screenshots / "invitation-done.png"
+    page.screenshot(path=str(shot))
+    print(f"screenshot: {shot}")
     log_in(page, "jeanne-e2e@test.invalid", JEANNE_PASSWORD)
     wait_for_path(page, f"/console/stations/{TOWN}")
     wait_for_map(page)

@@ -43,7 +43,7 @@ def tile_png(dark: bool) -> bytes:
 class _Handler(BaseHTTPRequestHandler):
     server: _Server
 
-    def do_GET(self) -> None:  # noqa: N802 (the standard library's name)
+    def do_GET(self) -> None:
         match = _PATH.match(self.path.split("?", 1)[0])
         if not match:
             self.send_error(404)
@@ -59,7 +59,7 @@ class _Handler(BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(body)
 
-    def log_message(self, format: str, *args: object) -> None:  # noqa: A002
+    def log_message(self, format: str, *args: object) -> None:
         pass  # the tests print what matters
 
 
@@ -74,7 +74,8 @@ class FakeTileServer:
         self._server = _Server((host, port), _Handler)
         self._server.lock = threading.Lock()
         self._server.requests = 0
-        self.host, self.port = self._server.server_address[:2]
+        address = self._server.server_address
+        self.host, self.port = str(address[0]), int(address[1])
         self._thread = threading.Thread(target=self._server.serve_forever, name="fake-tiles", daemon=True)
 
     @property

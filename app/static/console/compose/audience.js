@@ -18,7 +18,6 @@ export function createAudience({ slug, onZoneError }) {
   let seq = 0;
   let controller = null;
   let reach = null;
-  let request = null;
 
   function show(text, state) {
     total.textContent = text;
@@ -78,7 +77,6 @@ export function createAudience({ slug, onZoneError }) {
   function update(current, emptyMessage) {
     seq += 1;
     reach = null;
-    request = current;
     later.cancel();
     controller?.abort();
     delete total.dataset.count;
@@ -92,5 +90,17 @@ export function createAudience({ slug, onZoneError }) {
     later(current, seq);
   }
 
-  return { element, update, reach: () => reach, request: () => request };
+  // Resolves once the count in progress (if any) has an answer, or after `ms`.
+  function settled(ms = 3000) {
+    const deadline = Date.now() + ms;
+    return new Promise((resolve) => {
+      const check = () => {
+        if (element.dataset.state !== 'counting' || Date.now() > deadline) resolve(reach);
+        else setTimeout(check, 100);
+      };
+      check();
+    });
+  }
+
+  return { element, update, settled, reach: () => reach };
 }

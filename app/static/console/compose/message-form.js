@@ -179,8 +179,26 @@ export function createMessageForm({ station, onInput, onAudience }) {
     expiry.wrapper, custom.wrapper,
     audienceBlock);
 
+  // Puts back a draft's words and choices (see draft.js); unknown values are ignored.
+  function restore(draft) {
+    const set = (f, value) => {
+      if (typeof value !== 'string' || !value) return;
+      f.control.value = value;
+      if (f.control.value !== value) f.control.value = ''; // not one of a select's options
+      f.control.dispatchEvent(new Event('input'));
+    };
+    set(title, draft.title);
+    set(body, draft.body);
+    set(severity, draft.severity);
+    set(category, draft.category);
+    if (draft.audience === 'everyone') {
+      const input = audienceInputs.map((div) => div.querySelector('input')).find((i) => i.value === 'everyone');
+      if (input) input.checked = true;
+    }
+  }
+
   return {
-    element, values, validate, showError, clearErrors, expiryLabel, audience,
+    element, values, validate, showError, clearErrors, expiryLabel, audience, restore,
     focus: (name) => fields[name]?.control.focus(),
   };
 }

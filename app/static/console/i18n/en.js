@@ -74,7 +74,7 @@ export default {
   'zone.clear': 'Clear the area',
   'zone.cleared': 'Area cleared.',
   'zone.help.circle': 'Press at the centre of the area, drag to its edge, then release. (Or click the centre, then the edge.) Escape cancels.',
-  'zone.help.polygon': 'Click on the map to place each corner, then click the first point (or “Finish the polygon”) to close the area. Escape cancels.',
+  'zone.help.polygon': 'Click on the map to place each corner, then click the first point, press Enter or choose “Finish the polygon” to close the area. Escape cancels.',
   'zone.finishPolygon': 'Finish the polygon',
   'zone.cancelDrawing': 'Cancel drawing',
   'zone.radius': 'Circle radius (metres)',

@@ -75,7 +75,7 @@ export default {
   'zone.clear': 'Effacer la zone',
   'zone.cleared': 'Zone effacée.',
   'zone.help.circle': 'Appuyez au centre de la zone, faites glisser jusqu’à son bord, puis relâchez. (Ou cliquez au centre puis au bord.) Échap pour annuler.',
-  'zone.help.polygon': 'Cliquez sur la carte pour placer chaque sommet, puis cliquez sur le premier point (ou sur « Terminer le polygone ») pour fermer la zone. Échap pour annuler.',
+  'zone.help.polygon': 'Cliquez sur la carte pour placer chaque sommet, puis cliquez sur le premier point, appuyez sur Entrée ou choisissez « Terminer le polygone » pour fermer la zone. Échap pour annuler.',
   'zone.finishPolygon': 'Terminer le polygone',
   'zone.cancelDrawing': 'Annuler le dessin',
   'zone.radius': 'Rayon du cercle (mètres)',

@@ -44,12 +44,16 @@ export class ZoneEditor {
     map.pm.setLang(lang === 'en' ? 'en' : 'fr');
     map.pm.setGlobalOptions({
       snappable: false, allowSelfIntersection: false, tooltips: true,
+      exitModeOnEscape: true, finishOnEnter: true,
       pathOptions: ZONE_STYLE, templineStyle: { color: ZONE_STYLE.color },
       hintlineStyle: { color: ZONE_STYLE.color, dashArray: '5 5' },
     });
     map.on('pm:create', (event) => this.created(event));
     map.on('pm:drawend', () => {
-      if (this.mode === 'polygon') this.setMode(null);
+      if (this.mode !== 'polygon') return;
+      // a habitual double-click must not zoom while corners are being placed
+      map.doubleClickZoom.enable();
+      this.setMode(null);
     });
   }
 
@@ -102,6 +106,7 @@ export class ZoneEditor {
   startPolygon() {
     this.cancelDrawing();
     this.setMode('polygon');
+    this.map.doubleClickZoom.disable();
     this.map.pm.enableDraw('Polygon', { finishOn: null, continueDrawing: false });
   }
 

@@ -12,6 +12,7 @@ import { createLockscreen } from '../compose/lockscreen.js';
 import { createMessageForm } from '../compose/message-form.js';
 import { createZonePanel } from '../compose/zone-panel.js';
 import { confirmSend } from '../compose/confirm.js';
+import { clearDraft, loadDraft, saveDraft } from '../compose/draft.js';
 
 function step(number, title, ...content) {
   const id = `step-${number}`;
@@ -36,10 +37,21 @@ export async function render(ctx) {
   const audience = createAudience({ slug, onZoneError: (message) => zonePanel.setError(message) });
   const lockscreen = createLockscreen(station.name);
   const zonePanel = createZonePanel({ slug, optional: zoneOptional });
+  const draft = loadDraft(slug);
+  const keepDraft = () => {
+    const { title, body, severity, category, audience: who } = form.values();
+    saveDraft(slug, { title, body, severity, category, audience: who, zone: zonePanel.zone() });
+  };
   const form = createMessageForm({
     station,
-    onInput: () => lockscreen.update(form.values()),
-    onAudience: () => refreshAudience(),
+    onInput: () => {
+      lockscreen.update(form.values());
+      keepDraft();
+    },
+    onAudience: () => {
+      refreshAudience();
+      keepDraft();
+    },
   });
   const formError = h('div', { class: 'notice notice-error', role: 'alert', hidden: true });
   const sendButton = h('button', { type: 'submit', class: 'button button-danger button-wide', dataset: { action: 'review' } }, t('compose.review'));
@@ -54,6 +66,8 @@ export async function render(ctx) {
     audience.update({ zone, audience: form.audience() });
   }
   zonePanel.onZone(refreshAudience);
+  if (draft) form.restore(draft);
+  zonePanel.onZone(keepDraft);
 
   const messageForm = h('form', { novalidate: true }, form.element, lockscreen.element, formError, sendButton);
   const panel = h('div', { class: 'side-panel' },
@@ -79,6 +93,7 @@ export async function render(ctx) {
       onMode: (mode) => zonePanel.setMode(mode),
     });
     zonePanel.attach(editor);
+    if (draft && draft.zone) editor.loadZone(draft.zone);
     window.tocsinMap = editor.map; // for browser tests: where the commune is on screen
   } catch (err) {
     console.error(err);
@@ -107,7 +122,7 @@ export async function render(ctx) {
 
   async function review(zone) {
     const values = form.values();
-    const reach = audience.reach();
+    const reach = await audience.settled(); // the zone may have changed a moment ago
     const rows = [
       [t('confirm.station'), station.name, 'station'],
       [t('confirm.zone'), zonePanel.describe(), 'zone'],
@@ -125,6 +140,7 @@ export async function render(ctx) {
         if (zone) body.zone = zone;
         try {
           const created = await api('POST', `/api/v1/stations/${encodeURIComponent(slug)}/alerts`, body);
+          clearDraft(slug);
           location.assign(`/console/alerts/${encodeURIComponent(created.id)}`);
           return null;
         } catch (err) {

@@ -1,0 +1,63 @@
+"""Every string the console shows exists in French and in English (no browser needed)."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+CONSOLE = Path(__file__).resolve().parents[2] / "app" / "static" / "console"
+# the API's words the console labels through a computed key (core/vocab.js and the pages)
+COMPUTED = {
+    "severity.{}": ["Extreme", "Severe", "Moderate", "Minor", "Unknown"],
+    "severity.short.{}": ["Extreme", "Severe", "Moderate", "Minor", "Unknown"],
+    "category.{}": ["Geo", "Met", "Safety", "Security", "Rescue", "Fire", "Health", "Env", "Transport",
+                    "Infra", "CBRNE", "Other"],
+    "channel.{}": ["webpush", "apns", "fcm"],
+    "delivery.{}": ["pending", "sending", "sent", "gone", "failed", "expired"],
+    "state.{}": ["pending", "sending", "complete", "expired"],
+    "state.explain.{}": ["pending", "sending", "complete", "expired"],
+    "role.{}": ["admin", "publisher", "approver"],
+    "kind.{}": ["municipality", "association", "institution"],
+    "audience.{}": ["followers", "everyone"],
+    "audience.{}.hint": ["followers", "everyone"],
+    "audience.short.{}": ["followers", "everyone"],
+    "zone.help.{}": ["circle", "polygon"],
+    "lang.name.{}": ["fr", "en"],
+    "lang.switchTo.{}": ["fr", "en"],
+}
+
+
+def keys(lang: str) -> set[str]:
+    text = (CONSOLE / "i18n" / f"{lang}.js").read_text()
+    return set(re.findall(r"^  '([\w.]+)':", text, re.MULTILINE))
+
+
+def used_keys() -> set[str]:
+    found: set[str] = set()
+    for path in CONSOLE.rglob("*.js"):
+        if path.parent.name == "i18n":
+            continue
+        found |= set(re.findall(r"\bt\('([\w.]+)'", path.read_text()))
+    return found
+
+
+def test_french_and_english_have_the_same_keys() -> None:
+    fr, en = keys("fr"), keys("en")
+    assert len(fr) > 200
+    assert fr - en == set(), "missing in English"
+    assert en - fr == set(), "missing in French"
+
+
+def test_every_string_the_code_asks_for_exists() -> None:
+    wanted = used_keys() | {template.format(word) for template, words in COMPUTED.items() for word in words}
+    assert wanted - keys("fr") == set()
+
+
+def test_no_user_visible_text_is_hard_coded_in_the_pages() -> None:
+    """Text nodes are built with h(tag, attrs, ...children); a literal French or English sentence
+    as a child would escape translation."""
+    for path in CONSOLE.rglob("*.js"):
+        if path.parent.name == "i18n":
+            continue
+        for literal in re.findall(r"h\('[a-z0-9]+', \{[^}]*\}, '([^']+)'", path.read_text()):
+            assert False, f"{path.name}: hard-coded text {literal!r}"
