@@ -60,6 +60,12 @@ def test_login_zone_history_admin_invitation(page: Page, traffic: Traffic, conso
     # a circle from the keyboard: radius typed, then placed at the map's centre, then saved
     page.get_by_role("link", name="Nouvelle alerte").first.click()
     wait_for_map(page)
+    # the whole commune in view: the map's centre falls on its edge, and the server says by how
+    # much a circle there goes out (in French, next to the zone)
+    page.get_by_role("button", name="Cercle au centre de la carte").click()
+    refusal = page.locator(".zone-panel [role='alert']")
+    refusal.filter(has_text="dépasse").wait_for()
+    assert "Zone refusée" in page.locator(".reach-total").inner_text()
     # the operator has moved the map to the town hall (arrow keys move it by steps too coarse
     # for a test to aim with)
     page.evaluate("([lat, lon]) => window.tocsinMap.setView([lat, lon], 14, { animate: false })",

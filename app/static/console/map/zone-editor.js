@@ -37,7 +37,9 @@ export class ZoneEditor {
     map.attributionControl.setPrefix('Leaflet');
     if (tileUrl) {
       // a tile that fails (no network, server down) stays blank: the boundary and zone still show
-      L.tileLayer(tileUrl, { attribution: attribution || '', maxZoom: 19, crossOrigin: false }).addTo(map);
+      // tile providers such as OpenStreetMap ask for a Referer; the page's own policy sends none,
+      // so tiles get the origin alone (never a path)
+      L.tileLayer(tileUrl, { attribution: attribution || '', maxZoom: 19, referrerPolicy: 'strict-origin' }).addTo(map);
     }
     this.drawTerritory(territory);
 
