@@ -7,11 +7,12 @@ import { describeZone } from './describe.js';
 
 const DEFAULT_RADIUS = 1000;
 
-export function createZonePanel({ slug, optional, onToolChosen }) {
+export function createZonePanel({ slug, optional }) {
   let editor = null;
   let zone = null;
   let savedName = null;
   let savedZones = [];
+  let loadingSaved = false; // a saved zone being drawn keeps its name; any later edit drops it
   const listeners = [];
 
   const tool = (key, label) => h('button', {
@@ -92,7 +93,6 @@ export function createZonePanel({ slug, optional, onToolChosen }) {
     for (const fn of listeners) fn(zone);
   }
 
-  let loadingSaved = false;
   function chooseSaved() {
     const chosen = savedZones.find((z) => String(z.id) === savedSelect.value);
     deleteSaved.hidden = !chosen;
@@ -135,12 +135,10 @@ export function createZonePanel({ slug, optional, onToolChosen }) {
   function attach(zoneEditor) {
     editor = zoneEditor;
     circleButton.addEventListener('click', () => {
-      onToolChosen?.();
       if (editor.mode === 'circle') editor.cancelDrawing();
       else editor.startCircle();
     });
     polygonButton.addEventListener('click', () => {
-      onToolChosen?.();
       if (editor.mode === 'polygon') editor.cancelDrawing();
       else editor.startPolygon();
     });
