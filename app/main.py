@@ -6,6 +6,7 @@ import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
+from typing import Any
 
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
@@ -66,6 +67,16 @@ CONSOLE_ROUTES = [
 STATIC = Path(__file__).resolve().parent / "static"
 
 
+class RevalidatedStaticFiles(StaticFiles):
+    """The console's modules import each other: after an upgrade a browser must not mix old and
+    new files, so it asks again each time (an unchanged file costs a 304)."""
+
+    def file_response(self, *args: Any, **kwargs: Any) -> Response:
+        response = super().file_response(*args, **kwargs)
+        response.headers["Cache-Control"] = "no-cache"
+        return response
+
+
 async def _domain_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, DomainError)
     headers = {"Retry-After": str(exc.retry_after_s)} if isinstance(exc, TooManyRequests) else None
@@ -104,7 +115,7 @@ def create_app(settings: Settings) -> Starlette:
             app.state.pool.close()
 
     return Starlette(
-        routes=[*ROUTES, *CONSOLE_ROUTES, Mount("/static", StaticFiles(directory=STATIC), name="static")],
+        routes=[*ROUTES, *CONSOLE_ROUTES, Mount("/static", RevalidatedStaticFiles(directory=STATIC), name="static")],
         lifespan=lifespan,
         exception_handlers={
             DomainError: _domain_error,

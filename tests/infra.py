@@ -153,7 +153,8 @@ class Stack:
             "uvicorn",
             [str(BIN / "uvicorn"), "app.main:app_from_env", "--factory", "--host", "127.0.0.1",
              "--port", str(port), "--log-level", "warning"],
-            self.env, self.tmp / "uvicorn.log",
+            # links the API builds (invitations, alert pages) point at this very process
+            {**self.env, "TOCSIN_PUBLIC_URL": f"http://127.0.0.1:{port}"}, self.tmp / "uvicorn.log",
         ).start()
         url = f"http://127.0.0.1:{port}"
         deadline = time.monotonic() + 30

@@ -139,8 +139,13 @@ class Reach:
     by_locale: dict[str, int]
 
 
+# Only the zone and the audience decide the reach: a preview does not need the texts yet.
+_PREVIEW_DEFAULTS = {"title": "-", "body": "-", "severity": "Unknown", "category": "Other"}
+
+
 def preview_alert(pool: ConnectionPool, operator: Operator, slug: str, body: Any) -> Reach:
-    request = parse_alert_request(body, datetime.now(UTC))
+    data = require_object(body, "")
+    request = parse_alert_request({**_PREVIEW_DEFAULTS, **data}, datetime.now(UTC))
     with transaction(pool) as conn:
         station = _station_for_sending(conn, operator, slug)
         _check_audience(station, request)

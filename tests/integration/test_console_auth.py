@@ -268,6 +268,9 @@ def test_a_zone_must_stay_in_the_commune(client: Client, stack) -> None:
     preview = "/api/v1/stations/saint-etienne/alerts/preview"
     inside = client.http.post(preview, json=ALERT, headers=client.as_operator("saint-etienne"))
     assert inside.status_code == 200
+    # the reach depends on the zone and the audience only: no need to have written the alert yet
+    zone_only = client.http.post(preview, json={"zone": ZONE}, headers=client.as_operator("saint-etienne"))
+    assert zone_only.status_code == 200 and zone_only.json()["devices"] == "<10"
 
     lon, lat = _commune().geoms[0].exterior.coords[0]
     edge = (lon, lat)

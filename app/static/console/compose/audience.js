@@ -9,7 +9,6 @@ const DEBOUNCE_MS = 250;
 
 // Preview needs a whole alert; its texts do not change who is reached, so fixed ones are sent
 // and a long title being typed can never hide the count.
-const PREVIEW_TEXT = { title: 'preview', body: 'preview', severity: 'Unknown', category: 'Other' };
 
 export function createAudience({ slug, onZoneError }) {
   const total = h('p', { class: 'reach-total', role: 'status', 'aria-live': 'polite', 'aria-atomic': 'true' });
@@ -49,7 +48,7 @@ export function createAudience({ slug, onZoneError }) {
     controller = new AbortController();
     element.setAttribute('aria-busy', 'true');
     try {
-      const body = { ...PREVIEW_TEXT, audience: current.audience };
+      const body = { audience: current.audience };
       if (current.zone) body.zone = current.zone;
       const result = await api('POST', `/api/v1/stations/${encodeURIComponent(slug)}/alerts/preview`, body, { signal: controller.signal });
       if (mine !== seq) return;
