@@ -18,7 +18,7 @@ from starlette.staticfiles import StaticFiles
 from app.db.pool import open_pool
 from app.errors import DomainError, TooManyRequests
 from app.i18n import requested_language
-from app.routes import api, console, health, operators
+from app.routes import api, console, health, operators, resident
 from app.settings import Settings
 from app.vapid import application_server_key, load_or_create_vapid_key
 from app.wakeups import WakeUps, make_celery
@@ -30,12 +30,19 @@ ROUTES = [
     Route("/readyz", health.readyz, methods=["GET"]),
     Route("/openapi.json", health.openapi, methods=["GET"]),
     Route("/api/v1/push/vapid", api.vapid_key, methods=["GET"]),
-    Route("/api/v1/stations", api.list_stations, methods=["GET"]),
+    Route("/api/v1/stations", resident.list_stations, methods=["GET"]),
+    Route("/api/v1/communes", resident.list_communes, methods=["GET"]),
+    Route("/api/v1/stations/{slug}/posts", resident.station_posts, methods=["GET"]),
+    Route("/api/v1/alerts/{alert_id}/public", resident.public_alert, methods=["GET"]),
     Route("/api/v1/devices", api.register_device, methods=["POST"]),
     Route("/api/v1/devices/{device_id}/places", api.put_places, methods=["PUT"]),
     Route("/api/v1/devices/{device_id}/follows", api.put_follows, methods=["PUT"]),
     Route("/api/v1/devices/{device_id}/location", api.put_location, methods=["PUT"]),
     Route("/api/v1/devices/{device_id}", api.delete_device, methods=["DELETE"]),
+    Route("/api/v1/devices/{device_id}", resident.get_device, methods=["GET"]),
+    Route("/api/v1/devices/{device_id}/alerts", resident.device_alerts, methods=["GET"]),
+    Route("/api/v1/devices/{device_id}/test", resident.request_test, methods=["POST"]),
+    Route("/api/v1/devices/{device_id}/test", resident.test_result, methods=["GET"]),
     Route("/api/v1/stations/{slug}/alerts/preview", api.preview_alert, methods=["POST"]),
     Route("/api/v1/stations/{slug}/alerts", api.send_alert, methods=["POST"]),
     Route("/api/v1/alerts/{alert_id}", api.get_alert, methods=["GET"]),
@@ -63,6 +70,13 @@ CONSOLE_ROUTES = [
     Route("/console/stations/{slug}/alerts", console.history_page, methods=["GET"]),
     Route("/console/stations/{slug}/admin", console.admin_page, methods=["GET"]),
     Route("/console/alerts/{alert_id}", console.alert_page, methods=["GET"]),
+]
+# The resident app's pages, and the public page of an alert (the link in every notification).
+APP_ROUTES = [
+    Route("/app/", resident.app_page, methods=["GET"]),
+    Route("/app/sw.js", resident.service_worker, methods=["GET"]),
+    Route("/app/manifest.webmanifest", resident.manifest, methods=["GET"]),
+    Route("/alerts/{alert_id}", resident.alert_page, methods=["GET"]),
 ]
 STATIC = Path(__file__).resolve().parent / "static"
 
@@ -115,7 +129,9 @@ def create_app(settings: Settings) -> Starlette:
             app.state.pool.close()
 
     return Starlette(
-        routes=[*ROUTES, *CONSOLE_ROUTES, Mount("/static", RevalidatedStaticFiles(directory=STATIC), name="static")],
+        routes=[*ROUTES, *CONSOLE_ROUTES, *APP_ROUTES,
+                Mount("/app", RevalidatedStaticFiles(directory=STATIC / "app", check_dir=False), name="app"),
+                Mount("/static", RevalidatedStaticFiles(directory=STATIC), name="static")],
         lifespan=lifespan,
         exception_handlers={
             DomainError: _domain_error,

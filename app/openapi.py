@@ -76,7 +76,29 @@ OPERATIONS: dict[tuple[str, str], dict[str, Any]] = {
     ("/readyz", "get"): _op("Postgres and Redis are reachable", {"200": "ready", "503": "a dependency is down"}),
     ("/openapi.json", "get"): _op("This document", {"200": "OpenAPI 3.1"}),
     ("/api/v1/push/vapid", "get"): _op("The VAPID public key for PushManager.subscribe", {"200": "{publicKey}"}),
-    ("/api/v1/stations", "get"): _op("Stations a device can follow", {"200": "{stations: [{slug, name, kind}]}"}),
+    ("/api/v1/stations", "get"): _op(
+        "Stations a device can follow: all, or ?q= (name or INSEE code), or around ?lat=&lon=",
+        {"200": "{stations: [{slug, name, kind, parent, code, center, bbox, categories}]}",
+         "422": "lat/lon not numbers of degrees"}),
+    ("/api/v1/communes", "get"): _op(
+        "Communes by name or INSEE code, for address search", {"200": "{communes: [{name, code, slug, center, bbox}]}",
+                                                               "422": "q shorter than 2 characters"}),
+    ("/api/v1/stations/{slug}/posts", "get"): _op(
+        "A station's alerts of the last 30 days", {"200": "{station, posts: [public alert]}", "404": "no such station"}),
+    ("/api/v1/alerts/{alert_id}/public", "get"): _op(
+        "An alert as anyone may read it", {"200": "{id, station, title, body, severity, category, sent, expires, "
+                                                   "active, zone}", "404": "no such alert"}),
+    ("/api/v1/devices/{device_id}", "get"): _op(
+        "What the server keeps about this device: follows, places (snapped), nearby, position expiry",
+        {"200": "{locale, nearby, position_expires_at, follow, places}", **_DEVICE_ERRORS}, None, "device"),
+    ("/api/v1/devices/{device_id}/alerts", "get"): _op(
+        "Active alerts this device received or is due to receive", {"200": "{alerts: [public alert]}", **_DEVICE_ERRORS},
+        None, "device"),
+    ("/api/v1/devices/{device_id}/test", "post"): _op(
+        "Push a test notification to this device", {"202": "{state: pending}", **_DEVICE_ERRORS}, None, "device"),
+    ("/api/v1/devices/{device_id}/test", "get"): _op(
+        "What became of the last test notification", {"200": "{state: pending|sent|failed|null, detail}",
+                                                      **_DEVICE_ERRORS}, None, "device"),
     ("/api/v1/devices", "post"): _op(
         "Register a device (the same endpoint again updates it and returns a new secret)",
         {"201": "{id, secret}", "200": "existing device updated: {id, secret}",

@@ -15,6 +15,7 @@ from app.settings import Settings
 
 FAN_OUT = "alerts.fan_out"
 RECONCILE = "deliveries.reconcile"
+SELF_TEST = "push.self_test"
 SEND_TASKS = {"webpush": "push.send_webpush", "apns": "push.send_apns", "fcm": "push.send_fcm"}
 
 QUEUE_FANOUT = "fanout"
@@ -66,6 +67,11 @@ class WakeUps:
 
     def fan_out(self, alert_id: uuid.UUID) -> None:
         self._celery.send_task(FAN_OUT, args=[str(alert_id)], retry_policy=_PUBLISH_RETRY)
+
+    def self_test(self, device_id: uuid.UUID, channel: str) -> None:
+        """On the device's channel queue: a test waits behind that channel's work, like an alert."""
+        self._celery.send_task(SELF_TEST, args=[str(device_id)], queue=SEND_QUEUES[channel],
+                               retry_policy=_PUBLISH_RETRY)
 
     def send(self, rows: Iterable[tuple[int, str]]) -> int:
         """Queue send batches for (delivery id, channel) rows; returns the number of batches."""

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import uuid
 
-from app.wakeups import FAN_OUT, RECONCILE, SEND_TASKS
+from app.wakeups import FAN_OUT, RECONCILE, SELF_TEST, SEND_TASKS
 from workers import fan_out as fan_out_module
 from workers import reconciler, sending
+from workers import self_test as self_test_module
 from workers.celery_app import celery
 from workers.runtime import runtime
 
@@ -29,6 +30,11 @@ def send_apns(delivery_ids: list[int]) -> dict[str, int]:
 @celery.task(name=SEND_TASKS["fcm"])
 def send_fcm(delivery_ids: list[int]) -> dict[str, int]:
     return dict(sending.send_batch(runtime(), "fcm", delivery_ids))
+
+
+@celery.task(name=SELF_TEST)
+def self_test(device_id: str) -> str:
+    return self_test_module.self_test(runtime(), uuid.UUID(device_id))
 
 
 @celery.task(name=RECONCILE)

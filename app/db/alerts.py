@@ -17,15 +17,34 @@ from psycopg.types.json import Jsonb
 _RECIPIENTS_IN_AREA = """
     SELECT f.device_id FROM follows f JOIN places p ON p.device_id = f.device_id
      WHERE f.station_id = %(station)s AND ST_Intersects(p.geom, ST_GeomFromWKB(%(area)s, 3857))
+       AND (f.categories IS NULL OR %(category)s::text IS NULL OR %(category)s = ANY(f.categories))
     UNION
     SELECT d.id FROM devices d
      WHERE d.nearby AND d.active AND d.position_expires_at > now()
        AND ST_Intersects(d.position, ST_GeomFromWKB(%(area)s, 3857))
        AND (%(everyone)s OR EXISTS (
-            SELECT 1 FROM follows f WHERE f.device_id = d.id AND f.station_id = %(station)s))
+            SELECT 1 FROM follows f WHERE f.device_id = d.id AND f.station_id = %(station)s
+               AND (f.categories IS NULL OR %(category)s::text IS NULL OR %(category)s = ANY(f.categories))))
 """
-# A station post without a zone goes to every follower.
-_ALL_FOLLOWERS = "SELECT f.device_id FROM follows f WHERE f.station_id = %(station)s"
+# A station post without a zone goes to every follower (who did not leave out its category).
+_ALL_FOLLOWERS = """
+    SELECT f.device_id FROM follows f WHERE f.station_id = %(station)s
+       AND (f.categories IS NULL OR %(category)s::text IS NULL OR %(category)s = ANY(f.categories))
+"""
+# The same rules, the other way round: the active alerts one device is now due to receive, from its
+# places and its current position (a late arrival in a zone, a new place, a new follow).
+_LATE_ALERTS = """
+    SELECT a.id FROM alerts a JOIN devices d ON d.id = %(device)s AND d.active
+     WHERE a.state IN ('sending', 'complete') AND a.expires_at > now() AND a.match_area IS NOT NULL
+       AND (EXISTS (SELECT 1 FROM follows f JOIN places p ON p.device_id = f.device_id
+                     WHERE f.device_id = d.id AND f.station_id = a.station_id
+                       AND (f.categories IS NULL OR a.category = ANY(f.categories))
+                       AND ST_Intersects(p.geom, a.match_area))
+            OR (d.nearby AND d.position_expires_at > now() AND ST_Intersects(d.position, a.match_area)
+                AND (a.audience = 'everyone' OR EXISTS (
+                     SELECT 1 FROM follows f WHERE f.device_id = d.id AND f.station_id = a.station_id
+                        AND (f.categories IS NULL OR a.category = ANY(f.categories))))))
+"""
 
 
 def _recipients(area_wkb: bytes | None) -> str:
@@ -85,14 +104,14 @@ def clear_fanout_queued(conn: psycopg.Connection, alert_id: uuid.UUID) -> None:
 
 
 def count_recipients(
-    conn: psycopg.Connection, station_id: int, area_wkb: bytes | None, everyone: bool
+    conn: psycopg.Connection, station_id: int, area_wkb: bytes | None, everyone: bool, category: str | None
 ) -> list[tuple[str, str, int]]:
-    """(channel, locale, devices) for who an alert would reach now."""
+    """(channel, locale, devices) for who an alert would reach now (category None: any)."""
     rows = conn.execute(
         "SELECT d.platform, d.locale, count(*) FROM devices d"
         f" WHERE d.active AND d.id IN ({_recipients(area_wkb)})"
         " GROUP BY 1, 2 ORDER BY 1, 2",
-        {"station": station_id, "area": area_wkb, "everyone": everyone},
+        {"station": station_id, "area": area_wkb, "everyone": everyone, "category": category},
     ).fetchall()
     return [(r[0], r[1], int(r[2])) for r in rows]
 
@@ -121,6 +140,7 @@ def write_ledger(conn: psycopg.Connection, alert: AlertToSend) -> list[tuple[int
             "station": alert.station_id,
             "area": alert.match_area_wkb,
             "everyone": alert.audience == "everyone",
+            "category": alert.category,
         },
     ).fetchall()
     conn.execute(
@@ -238,3 +258,67 @@ def station_alerts(conn: psycopg.Connection, station_id: int, limit: int) -> lis
 def alert_station_id(conn: psycopg.Connection, alert_id: uuid.UUID) -> int | None:
     row = conn.execute("SELECT station_id FROM alerts WHERE id = %s", (alert_id,)).fetchone()
     return int(row[0]) if row else None
+
+
+def deliver_late(conn: psycopg.Connection, device_id: uuid.UUID) -> list[tuple[int, str]]:
+    """Ledger rows for the active alerts this device is now due to receive and never got; their
+    alerts are sending again. Returns the new rows' (id, channel)."""
+    rows = conn.execute(
+        "INSERT INTO deliveries (alert_id, device_id, channel, enqueued_at)"
+        " SELECT a.id, d.id, d.platform, now() FROM devices d, alerts a"
+        f" WHERE d.id = %(device)s AND a.id IN ({_LATE_ALERTS})"
+        " ON CONFLICT (alert_id, device_id) DO NOTHING RETURNING id, channel, alert_id",
+        {"device": device_id},
+    ).fetchall()
+    if rows:
+        conn.execute(
+            "UPDATE alerts SET state = 'sending', completed_at = NULL WHERE id = ANY(%s) AND state = 'complete'",
+            ([r[2] for r in rows],),
+        )
+    return [(int(r[0]), r[1]) for r in rows]
+
+
+@dataclass(frozen=True)
+class PublicAlert:
+    id: uuid.UUID
+    station_slug: str
+    station_name: str
+    title: str
+    body: str
+    severity: str
+    category: str
+    created_at: datetime
+    expires_at: datetime
+    active: bool
+    zone: dict[str, object] | None
+
+
+_PUBLIC_ALERT = (
+    "SELECT a.id, s.slug, s.name, a.title, a.body, a.severity, a.category, a.created_at, a.expires_at,"
+    " a.expires_at > now() AND a.state IN ('pending', 'sending', 'complete'), a.zone"
+    " FROM alerts a JOIN stations s ON s.id = a.station_id"
+)
+
+
+def public_alert(conn: psycopg.Connection, alert_id: uuid.UUID) -> PublicAlert | None:
+    row = conn.execute(_PUBLIC_ALERT + " WHERE a.id = %s", (alert_id,)).fetchone()
+    return PublicAlert(*row) if row else None
+
+
+def station_posts(conn: psycopg.Connection, station_id: int, days: int, limit: int) -> list[PublicAlert]:
+    rows = conn.execute(
+        _PUBLIC_ALERT + " WHERE a.station_id = %s AND a.created_at > now() - make_interval(days => %s)"
+        " ORDER BY a.created_at DESC LIMIT %s",
+        (station_id, days, limit),
+    ).fetchall()
+    return [PublicAlert(*r) for r in rows]
+
+
+def device_alerts(conn: psycopg.Connection, device_id: uuid.UUID) -> list[PublicAlert]:
+    """The active alerts in this device's ledger, newest first."""
+    rows = conn.execute(
+        _PUBLIC_ALERT + " JOIN deliveries d ON d.alert_id = a.id AND d.device_id = %s"
+        " WHERE a.expires_at > now() AND a.state IN ('sending', 'complete') ORDER BY a.created_at DESC",
+        (device_id,),
+    ).fetchall()
+    return [PublicAlert(*r) for r in rows]

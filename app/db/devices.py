@@ -70,13 +70,18 @@ def replace_places(conn: psycopg.Connection, device_id: uuid.UUID, places: list[
     conn.execute("UPDATE devices SET updated_at = now() WHERE id = %s", (device_id,))
 
 
-def replace_follows(conn: psycopg.Connection, device_id: uuid.UUID, station_ids: list[int]) -> None:
+def replace_follows(
+    conn: psycopg.Connection, device_id: uuid.UUID, follows: list[tuple[int, list[str] | None]]
+) -> None:
+    """(station id, categories kept or None for all) for each station followed."""
     conn.execute("DELETE FROM follows WHERE device_id = %s", (device_id,))
-    conn.execute(
-        "INSERT INTO follows (device_id, station_id) SELECT %s, unnest(%s::bigint[])"
-        " ON CONFLICT DO NOTHING",
-        (device_id, station_ids),
-    )
+    if follows:
+        with conn.cursor() as cur:
+            cur.executemany(
+                "INSERT INTO follows (device_id, station_id, categories) VALUES (%s, %s, %s)"
+                " ON CONFLICT DO NOTHING",
+                [(device_id, station_id, categories) for station_id, categories in follows],
+            )
 
 
 def set_position(
@@ -121,3 +126,70 @@ def forget_expired_positions(conn: psycopg.Connection) -> int:
         "UPDATE devices SET position = NULL, position_expires_at = NULL"
         " WHERE position_expires_at < now()"
     ).rowcount
+
+
+@dataclass(frozen=True)
+class DeviceSummary:
+    locale: str
+    nearby: bool
+    position_expires_at: object  # datetime | None
+    follows: list[tuple[str, list[str] | None]]  # (station slug, categories or None for all)
+    places: list[tuple[str, float, float]]  # (kind, lon, lat) as stored: snapped
+
+
+def device_summary(conn: psycopg.Connection, device_id: uuid.UUID) -> DeviceSummary:
+    row = conn.execute(
+        "SELECT locale, nearby, position_expires_at FROM devices WHERE id = %s", (device_id,)
+    ).fetchone()
+    assert row is not None
+    follows = conn.execute(
+        "SELECT s.slug, f.categories FROM follows f JOIN stations s ON s.id = f.station_id"
+        " WHERE f.device_id = %s ORDER BY s.slug", (device_id,),
+    ).fetchall()
+    places = conn.execute(
+        "SELECT kind, ST_X(g), ST_Y(g) FROM (SELECT kind, ST_Transform(geom, 4326) AS g, id FROM places"
+        " WHERE device_id = %s) p ORDER BY id", (device_id,),
+    ).fetchall()
+    return DeviceSummary(row[0], row[1], row[2], [(f[0], f[1]) for f in follows],
+                         [(p[0], float(p[1]), float(p[2])) for p in places])
+
+
+def request_test(conn: psycopg.Connection, device_id: uuid.UUID) -> str:
+    """Marks a self-test as pending; returns the device's channel."""
+    row = conn.execute(
+        "UPDATE devices SET test_requested_at = now(), test_state = 'pending', test_detail = NULL"
+        " WHERE id = %s RETURNING platform", (device_id,),
+    ).fetchone()
+    assert row is not None
+    return str(row[0])
+
+
+def test_result(conn: psycopg.Connection, device_id: uuid.UUID) -> tuple[str | None, str | None]:
+    row = conn.execute("SELECT test_state, test_detail FROM devices WHERE id = %s", (device_id,)).fetchone()
+    return (row[0], row[1]) if row else (None, None)
+
+
+@dataclass(frozen=True)
+class TestTarget:
+    platform: str
+    active: bool
+    endpoint: str
+    p256dh: str | None
+    auth: str | None
+    apns_topic: str | None
+    locale: str
+
+
+def test_target(conn: psycopg.Connection, device_id: uuid.UUID) -> TestTarget | None:
+    row = conn.execute(
+        "SELECT platform, active, endpoint, p256dh, auth, apns_topic, locale FROM devices"
+        " WHERE id = %s AND test_state = 'pending'", (device_id,),
+    ).fetchone()
+    return TestTarget(*row) if row else None
+
+
+def record_test(conn: psycopg.Connection, device_id: uuid.UUID, state: str, detail: str | None) -> None:
+    conn.execute(
+        "UPDATE devices SET test_state = %s, test_detail = %s WHERE id = %s AND test_state = 'pending'",
+        (state, detail, device_id),
+    )

@@ -42,11 +42,6 @@ def find_station(conn: psycopg.Connection, slug: str) -> Station | None:
     return Station(*row) if row else None
 
 
-def list_stations(conn: psycopg.Connection) -> list[Station]:
-    rows = conn.execute("SELECT id, slug, name, kind FROM stations ORDER BY name").fetchall()
-    return [Station(*row) for row in rows]
-
-
 def station_ids_by_slug(conn: psycopg.Connection, slugs: list[str]) -> dict[str, int]:
     rows = conn.execute("SELECT slug, id FROM stations WHERE slug = ANY(%s)", (slugs,)).fetchall()
     return dict(rows)
@@ -179,3 +174,66 @@ def operators_of_station(conn: psycopg.Connection, station_id: int) -> list[tupl
         (station_id,),
     ).fetchall()
     return [(r[0], r[1], list(r[2]), bool(r[3])) for r in rows]
+
+
+@dataclass(frozen=True)
+class PublicStation:
+    slug: str
+    name: str
+    kind: str
+    parent_slug: str | None
+    code: str | None
+    # municipalities: where the commune is, for the resident app's map and search
+    center: tuple[float, float] | None
+    bbox: tuple[float, float, float, float] | None
+
+
+_PUBLIC = (
+    "SELECT s.slug, s.name, s.kind, p.slug, s.code,"
+    " CASE WHEN s.territory IS NULL THEN NULL ELSE"
+    "   ARRAY[ST_X(ST_PointOnSurface(s.territory)), ST_Y(ST_PointOnSurface(s.territory))] END,"
+    " CASE WHEN s.territory IS NULL THEN NULL ELSE ARRAY[ST_XMin(s.territory), ST_YMin(s.territory),"
+    "   ST_XMax(s.territory), ST_YMax(s.territory)] END"
+    " FROM stations s LEFT JOIN stations p ON p.id = s.parent_id"
+)
+
+
+def _public(rows: list[tuple]) -> list[PublicStation]:  # type: ignore[type-arg]
+    return [PublicStation(r[0], r[1], r[2], r[3], r[4], tuple(r[5]) if r[5] else None,  # type: ignore[arg-type]
+                          tuple(r[6]) if r[6] else None) for r in rows]
+
+
+def search_stations(conn: psycopg.Connection, text: str, limit: int, municipalities_only: bool = False) -> list[PublicStation]:
+    """By name (accents and case ignored) or by the start of the commune's INSEE code."""
+    rows = conn.execute(
+        _PUBLIC + " WHERE (unaccent(lower(s.name)) LIKE '%%' || unaccent(lower(%(q)s)) || '%%'"
+        "   OR replace(unaccent(lower(s.name)), '-', ' ') LIKE '%%' || replace(unaccent(lower(%(q)s)), '-', ' ') || '%%'"
+        "   OR (%(q)s ~ '^[0-9AB]+$' AND s.code LIKE %(q)s || '%%'))"
+        "   AND (NOT %(municipal)s OR s.kind = 'municipality')"
+        " ORDER BY s.kind <> 'municipality', unaccent(lower(s.name)) NOT LIKE unaccent(lower(%(q)s)) || '%%',"
+        " s.name LIMIT %(limit)s",
+        {"q": text, "limit": limit, "municipal": municipalities_only},
+    ).fetchall()
+    return _public(rows)
+
+
+def stations_near(conn: psycopg.Connection, lon: float, lat: float, radius_m: float, limit: int) -> list[PublicStation]:
+    """The municipality holding the point and its child stations first, then the municipalities
+    around, nearest first."""
+    rows = conn.execute(
+        "WITH here AS (SELECT ST_SetSRID(ST_MakePoint(%(lon)s, %(lat)s), 4326) AS g),"
+        " towns AS (SELECT s.id, ST_Distance(s.territory::geography, here.g::geography) AS d FROM stations s, here"
+        "   WHERE s.kind = 'municipality' AND ST_DWithin(s.territory::geography, here.g::geography, %(radius)s))"
+        + _PUBLIC.replace(" FROM stations s", ", coalesce(t.d, pt.d) AS d FROM stations s") +
+        " LEFT JOIN towns t ON t.id = s.id LEFT JOIN towns pt ON pt.id = s.parent_id"
+        " WHERE t.id IS NOT NULL OR (pt.id IS NOT NULL AND pt.d = 0)"
+        " ORDER BY d, s.kind <> 'municipality', s.name LIMIT %(limit)s",
+        {"lon": lon, "lat": lat, "radius": radius_m, "limit": limit},
+    ).fetchall()
+    return _public([r[:7] for r in rows])
+
+
+def public_station(conn: psycopg.Connection, slug: str) -> PublicStation | None:
+    rows = conn.execute(_PUBLIC + " WHERE s.slug = %s", (slug,)).fetchall()
+    found = _public(rows)
+    return found[0] if found else None

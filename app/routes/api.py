@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
+
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
-from app.db import stations as stations_db
-from app.db.pool import transaction
 from app.routes.common import bearer, blocking, json_body, operator_of
 from app.services import alerts, devices
 
@@ -19,21 +19,10 @@ async def vapid_key(request: Request) -> Response:
     return JSONResponse({"publicKey": _state(request).vapid_public_key})
 
 
-async def list_stations(request: Request) -> Response:
-    def run() -> list[stations_db.Station]:
-        with transaction(_state(request).pool) as conn:
-            return stations_db.list_stations(conn)
-
-    stations = await blocking(run)
-    return JSONResponse(
-        {"stations": [{"slug": s.slug, "name": s.name, "kind": s.kind} for s in stations]}
-    )
-
-
 async def register_device(request: Request) -> Response:
     state = _state(request)
     body = await json_body(request)
-    reg = await blocking(devices.register_device, state.pool, state.settings, body)
+    reg = await blocking(devices.register_device, state.pool, state.settings, state.wakeups, body)
     return JSONResponse(
         {"id": str(reg.id), "secret": reg.secret}, status_code=201 if reg.created else 200
     )
@@ -42,23 +31,28 @@ async def register_device(request: Request) -> Response:
 async def put_places(request: Request) -> Response:
     device_id = devices.parse_device_id(request.path_params["device_id"])
     body = await json_body(request)
-    count = await blocking(devices.update_places, _state(request).pool, device_id, bearer(request), body)
+    state = _state(request)
+    count = await blocking(devices.update_places, state.pool, state.wakeups, device_id, bearer(request), body)
     return JSONResponse({"places": count})
 
 
 async def put_follows(request: Request) -> Response:
     device_id = devices.parse_device_id(request.path_params["device_id"])
     body = await json_body(request)
-    slugs = await blocking(devices.update_follows, _state(request).pool, device_id, bearer(request), body)
-    return JSONResponse({"follow": slugs})
+    state = _state(request)
+    follows = await blocking(devices.update_follows, state.pool, state.wakeups, device_id, bearer(request), body)
+    return JSONResponse({"follow": [f.as_json() for f in follows]})
 
 
 async def put_location(request: Request) -> Response:
     state = _state(request)
     device_id = devices.parse_device_id(request.path_params["device_id"])
     body = await json_body(request)
-    kept = await blocking(devices.update_location, state.pool, state.settings, device_id, bearer(request), body)
-    return JSONResponse({"position": "kept" if kept else "forgotten"})
+    kept = await blocking(devices.update_location, state.pool, state.settings, state.wakeups, device_id,
+                          bearer(request), body)
+    expires = datetime.now(UTC) + timedelta(seconds=state.settings.position_ttl_s) if kept else None
+    return JSONResponse({"position": "kept" if kept else "forgotten",
+                         "expires_at": expires.isoformat(timespec="seconds") if expires else None})
 
 
 async def delete_device(request: Request) -> Response:

@@ -23,14 +23,15 @@ NOT_FOUND = {"fr": ("Page introuvable", "Cette page n'existe pas, ou elle ne con
              "en": ("Page not found", "This page does not exist, or it is not about your stations.")}
 
 
-def _security_headers(request: Request) -> dict[str, str]:
+def security_headers(request: Request) -> dict[str, str]:
     tiles = urlsplit(request.app.state.settings.tile_url)
     tile_origin = f"{tiles.scheme}://{tiles.netloc}" if tiles.netloc else ""
     return {
         # Leaflet positions map panes with inline styles; no inline script is allowed
         "Content-Security-Policy": (
             f"default-src 'self'; img-src 'self' data: {tile_origin}; style-src 'self' 'unsafe-inline'; "
-            "script-src 'self'; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'"
+            "script-src 'self'; connect-src 'self'; worker-src 'self'; manifest-src 'self'; "
+            "frame-ancestors 'none'; base-uri 'none'; form-action 'self'"
         ),
         "X-Content-Type-Options": "nosniff",
         "Referrer-Policy": "same-origin",
@@ -43,7 +44,7 @@ def _shell(request: Request, page: str, station: str = "", alert: str = "", stat
     text = SHELL.read_text()
     for key, value in (("lang", language), ("page", page), ("station", station), ("alert", alert)):
         text = text.replace("{{" + key + "}}", html.escape(value, quote=True))
-    response = HTMLResponse(text, status_code=status, headers=_security_headers(request))
+    response = HTMLResponse(text, status_code=status, headers=security_headers(request))
     if request.query_params.get("lang") == language:
         response.set_cookie(LANGUAGE_COOKIE, language, max_age=365 * 24 * 3600, path="/", samesite="lax")
     return response
@@ -54,7 +55,7 @@ def _not_found(request: Request) -> Response:
     title, text = NOT_FOUND[language]
     body = (f'<!doctype html><html lang="{language}"><meta charset="utf-8"><title>{title}</title>'
             f'<main><h1>{title}</h1><p>{text}</p><p><a href="/console/">Tocsin</a></p></main></html>')
-    return HTMLResponse(body, status_code=404, headers=_security_headers(request))
+    return HTMLResponse(body, status_code=404, headers=security_headers(request))
 
 
 async def _session_or_login(request: Request) -> Session | Response:

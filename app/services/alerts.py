@@ -150,7 +150,9 @@ def preview_alert(pool: ConnectionPool, operator: Operator, slug: str, body: Any
         station = _station_for_sending(conn, operator, slug)
         _check_audience(station, request)
         _check_zone(conn, station, request)
-        rows = db.count_recipients(conn, station.id, _area(request.zone), request.audience == "everyone")
+        # without a category yet, followers who left some categories out are counted too
+        category = request.category if data.get("category") is not None else None
+        rows = db.count_recipients(conn, station.id, _area(request.zone), request.audience == "everyone", category)
     by_channel: dict[str, int] = {}
     by_locale: dict[str, int] = {}
     for channel, locale, n in rows:

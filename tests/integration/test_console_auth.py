@@ -15,7 +15,7 @@ from shapely.geometry import Point, shape
 
 import geo
 from app import cli
-from app.main import CONSOLE_ROUTES, ROUTES
+from app.main import APP_ROUTES, CONSOLE_ROUTES, ROUTES
 from app.services.sessions import MAX_FAILURES_PER_EMAIL
 from app.settings import Settings
 from tests.integration.conftest import CENTRE, Client
@@ -147,7 +147,14 @@ def _calls(alert_id: str, device_id: str, zone_id: Callable[[], str]) -> list[Ca
         Call("PUT", f"/api/v1/devices/{device_id}/places", nobody, lambda _: {"places": []}),
         Call("PUT", f"/api/v1/devices/{device_id}/follows", nobody, lambda _: {"follow": []}),
         Call("PUT", f"/api/v1/devices/{device_id}/location", nobody, lambda _: {}),
+        Call("GET", f"/api/v1/devices/{device_id}", nobody),
+        Call("GET", f"/api/v1/devices/{device_id}/alerts", nobody),
+        Call("POST", f"/api/v1/devices/{device_id}/test", nobody),
+        Call("GET", f"/api/v1/devices/{device_id}/test", nobody),
         Call("DELETE", f"/api/v1/devices/{device_id}", nobody),
+        Call("GET", "/api/v1/communes?q=saint", everyone),
+        Call("GET", "/api/v1/stations/saint-etienne/posts", everyone),
+        Call("GET", f"/api/v1/alerts/{alert_id}/public", everyone),
         Call("POST", "/api/v1/stations/saint-etienne/alerts/preview", town, lambda _: ALERT),
         Call("POST", "/api/v1/stations/saint-etienne/alerts", town, lambda _: ALERT),
         Call("GET", f"/api/v1/alerts/{alert_id}", town),
@@ -174,6 +181,8 @@ def _calls(alert_id: str, device_id: str, zone_id: Callable[[], str]) -> list[Ca
         Call("GET", "/console/stations/saint-etienne/alerts", town),
         Call("GET", "/console/stations/saint-etienne/admin", admin),
         Call("GET", f"/console/alerts/{alert_id}", town),
+        Call("GET", "/app/", everyone), Call("GET", "/app/sw.js", everyone),
+        Call("GET", "/app/manifest.webmanifest", everyone), Call("GET", f"/alerts/{alert_id}", everyone),
     ]
 
 
@@ -191,7 +200,7 @@ def test_every_route_answers_only_those_it_should(
         return str(response.json()["id"])
 
     calls = _calls(alert_id, device["id"], new_zone)
-    routes = {(r.path, m) for r in [*ROUTES, *CONSOLE_ROUTES] for m in r.methods if m != "HEAD"}
+    routes = {(r.path, m) for r in [*ROUTES, *CONSOLE_ROUTES, *APP_ROUTES] for m in r.methods if m != "HEAD"}
     covered = {(_template(c.method, c.path), c.method) for c in calls}
     assert routes == covered, f"routes without a row here: {routes - covered}"
 
@@ -217,7 +226,8 @@ def test_every_route_answers_only_those_it_should(
 
 def _template(method: str, path: str) -> str:
     """The route template a concrete test path belongs to."""
-    for route in [*ROUTES, *CONSOLE_ROUTES]:
+    path = path.split("?")[0]
+    for route in [*ROUTES, *CONSOLE_ROUTES, *APP_ROUTES]:
         if method in (route.methods or ()) and route.path_regex.match(path):
             return route.path
     return path

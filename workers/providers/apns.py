@@ -89,6 +89,7 @@ def apns_payload(notice: Notice) -> bytes:
             "interruption-level": "time-sensitive" if notice.urgent else "active",
             "thread-id": notice.station[:64],
         },
+        "kind": notice.kind,
         "alert_id": str(notice.alert_id),
         "severity": notice.severity,
         "category": notice.category,

@@ -33,6 +33,7 @@ class Notice:
     sent: datetime
     expires_at: datetime
     url: str  # the alert's page: full text, and where a tap on the notification leads
+    kind: str = "alert"  # or "test": the self-test a resident asks for from the app
 
     @property
     def urgent(self) -> bool:

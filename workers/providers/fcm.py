@@ -99,6 +99,7 @@ def fcm_message(notice: Notice, token: str, ttl_s: int) -> dict[str, Any]:
         "notification": {"title": notice.title, "body": notice.body},
         # data values must be strings; the app opens `url` when the notification is tapped
         "data": {
+            "kind": notice.kind,
             "alert_id": alert_id,
             "station": notice.station[:100],
             "severity": notice.severity,

@@ -41,6 +41,7 @@ def webpush_document(notice: Notice) -> bytes:
     """The JSON the service worker of the resident app reads (the same fields on every channel)."""
     return json.dumps(
         {
+            "kind": notice.kind,
             "id": str(notice.alert_id),
             "station": notice.station[:100],
             "title": notice.title,
