@@ -18,7 +18,7 @@ from starlette.staticfiles import StaticFiles
 from app.db.pool import open_pool
 from app.errors import DomainError, TooManyRequests
 from app.i18n import requested_language
-from app.routes import api, console, health, operators, resident
+from app.routes import api, console, health, operators, poster, resident
 from app.settings import Settings
 from app.vapid import application_server_key, load_or_create_vapid_key
 from app.wakeups import WakeUps, make_celery
@@ -70,6 +70,7 @@ CONSOLE_ROUTES = [
     Route("/console/stations/{slug}/alerts", console.history_page, methods=["GET"]),
     Route("/console/stations/{slug}/admin", console.admin_page, methods=["GET"]),
     Route("/console/alerts/{alert_id}", console.alert_page, methods=["GET"]),
+    Route("/console/stations/{slug}/poster", poster.poster_page, methods=["GET"]),
 ]
 # The resident app's pages, and the public page of an alert (the link in every notification).
 APP_ROUTES = [
@@ -77,6 +78,7 @@ APP_ROUTES = [
     Route("/app/sw.js", resident.service_worker, methods=["GET"]),
     Route("/app/manifest.webmanifest", resident.manifest, methods=["GET"]),
     Route("/alerts/{alert_id}", resident.alert_page, methods=["GET"]),
+    Route("/s/{slug}", poster.short_link, methods=["GET"]),
 ]
 STATIC = Path(__file__).resolve().parent / "static"
 

@@ -50,7 +50,7 @@ def _shell(request: Request, page: str, station: str = "", alert: str = "", stat
     return response
 
 
-def _not_found(request: Request) -> Response:
+def not_found(request: Request) -> Response:
     language = page_language(request)
     title, text = NOT_FOUND[language]
     body = (f'<!doctype html><html lang="{language}"><meta charset="utf-8"><title>{title}</title>'
@@ -65,7 +65,11 @@ async def _session_or_login(request: Request) -> Session | Response:
     return session
 
 
-async def _station_page(request: Request, page: str, roles: frozenset[str] | None = None) -> Response:
+async def station_page_access(
+    request: Request, roles: frozenset[str] | None = None
+) -> stations_db.Station | Response:
+    """The station of a page, if the logged-in operator holds a role there (and one of `roles`);
+    otherwise the answer to give: the login page, or not found."""
     found = await _session_or_login(request)
     if isinstance(found, Response):
         return found
@@ -78,8 +82,13 @@ async def _station_page(request: Request, page: str, roles: frozenset[str] | Non
     station = await blocking(lookup)
     held = found.operator.roles.get(station.id, frozenset()) if station else frozenset()
     if station is None or not held or (roles is not None and not held & roles):
-        return _not_found(request)
-    return _shell(request, page, station=slug)
+        return not_found(request)
+    return station
+
+
+async def _station_page(request: Request, page: str, roles: frozenset[str] | None = None) -> Response:
+    station = await station_page_access(request, roles)
+    return station if isinstance(station, Response) else _shell(request, page, station=station.slug)
 
 
 async def login_page(request: Request) -> Response:
@@ -114,7 +123,7 @@ async def alert_page(request: Request) -> Response:
     try:
         alert_id = uuid.UUID(request.path_params["alert_id"])
     except ValueError:
-        return _not_found(request)
+        return not_found(request)
 
     def station_of_alert() -> int | None:
         with transaction(request.app.state.pool) as conn:
@@ -122,7 +131,7 @@ async def alert_page(request: Request) -> Response:
 
     station_id = await blocking(station_of_alert)
     if station_id is None or station_id not in found.operator.roles:
-        return _not_found(request)
+        return not_found(request)
     return _shell(request, "alert", alert=str(alert_id))
 
 

@@ -181,6 +181,8 @@ def _calls(alert_id: str, device_id: str, zone_id: Callable[[], str]) -> list[Ca
         Call("GET", "/console/stations/saint-etienne/alerts", town),
         Call("GET", "/console/stations/saint-etienne/admin", admin),
         Call("GET", f"/console/alerts/{alert_id}", town),
+        Call("GET", "/console/stations/saint-etienne/poster", town),
+        Call("GET", "/s/saint-etienne", nobody),  # a redirect to the app, for everyone
         Call("GET", "/app/", everyone), Call("GET", "/app/sw.js", everyone),
         Call("GET", "/app/manifest.webmanifest", everyone), Call("GET", f"/alerts/{alert_id}", everyone),
     ]
@@ -318,3 +320,13 @@ def test_an_association_stays_in_its_town_and_with_its_followers(client: Client)
     assert refused.status_code == 422 and "commune of Saint-Étienne" in refused.json()["error"]["message"]
     everyone = client.http.post(preview, json={**ALERT, "audience": "everyone"}, headers=judo)
     assert everyone.status_code == 403
+
+
+def test_tourist_poster_and_short_link(actors: dict[str, Actor], api_url: str) -> None:
+    poster = actors["publisher"].request("GET", "/console/stations/saint-etienne/poster")
+    assert poster.status_code == 200
+    assert "<svg" in poster.text and f"{api_url}/s/saint-etienne" in poster.text
+    assert "Recevez les alertes de Saint-Étienne" in poster.text
+    link = httpx.get(f"{api_url}/s/saint-etienne", follow_redirects=False)
+    assert link.status_code == 303 and link.headers["location"] == "/app/?station=saint-etienne&around=1"
+    assert httpx.get(f"{api_url}/s/no-such-town").status_code == 404

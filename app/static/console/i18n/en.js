@@ -9,6 +9,7 @@ export default {
   'nav.label': 'Station pages',
   'nav.map': 'New alert',
   'nav.history': 'History',
+  'nav.poster': 'QR poster',
   'nav.admin': 'Administration',
   'nav.logout': 'Log out',
 

@@ -10,6 +10,7 @@ export default {
   'nav.label': 'Pages de la station',
   'nav.map': 'Nouvelle alerte',
   'nav.history': 'Historique',
+  'nav.poster': 'Affiche QR',
   'nav.admin': 'Administration',
   'nav.logout': 'Se déconnecter',
 
