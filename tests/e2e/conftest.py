@@ -69,8 +69,18 @@ def console_url(stack: infra.Stack, tiles: FakeTileServer) -> Iterator[str]:
     stack.env["TOCSIN_TILE_URL"] = tiles.url_template
     stack.env["TOCSIN_TILE_ATTRIBUTION"] = "Tuiles de test"
     api, url = stack.api()
-    worker = stack.worker(2, WORKER_POOLS["core"])
-    beat = stack.beat()
+    # the links in pushes (an alert's page) must lead to this API, as TOCSIN_PUBLIC_URL makes them
+    # in production; only these processes get it, the integration tests' workers start without
+    before = stack.env.get("TOCSIN_PUBLIC_URL")
+    stack.env["TOCSIN_PUBLIC_URL"] = url
+    try:
+        worker = stack.worker(2, WORKER_POOLS["core"])
+        beat = stack.beat()
+    finally:
+        if before is None:
+            stack.env.pop("TOCSIN_PUBLIC_URL")
+        else:
+            stack.env["TOCSIN_PUBLIC_URL"] = before
     yield url
     for proc in (beat, worker, api):
         proc.stop()

@@ -1,0 +1,244 @@
+// The app's service worker: shows pushed alerts (even when no tab is open), keeps them in
+// IndexedDB so that they can be read offline, keeps a copy of the app's files for the same
+// reason, and opens an alert's page when its notification is tapped.
+/* global tocsinStore */
+importScripts('/app/store.js');
+
+const CACHE = 'tocsin-app-1';
+// Everything the app needs to start and show already received alerts without a network.
+const SHELL = [
+  '/app/',
+  '/app/app.css',
+  '/app/store.js',
+  '/app/main.js',
+  '/app/manifest.webmanifest',
+  '/app/core/api.js',
+  '/app/core/device.js',
+  '/app/core/frame.js',
+  '/app/core/i18n.js',
+  '/app/core/icons.js',
+  '/app/core/map.js',
+  '/app/core/nearby.js',
+  '/app/core/push.js',
+  '/app/core/tourist.js',
+  '/app/core/ui.js',
+  '/app/i18n/fr.js',
+  '/app/i18n/en.js',
+  '/app/pages/alert.js',
+  '/app/pages/around.js',
+  '/app/pages/home.js',
+  '/app/pages/places.js',
+  '/app/pages/settings.js',
+  '/app/pages/station.js',
+  '/app/pages/stations.js',
+  '/app/views/alert-card.js',
+  '/app/views/alert-view.js',
+  '/app/views/enable-push.js',
+  '/app/views/follow-button.js',
+  '/app/views/self-test.js',
+  '/app/icons/icon-192.png',
+  '/app/icons/badge-96.png',
+  '/static/console/core/dom.js',
+  '/static/console/core/vocab.js',
+  '/static/console/favicon.svg',
+  '/static/vendor/leaflet/leaflet.js',
+  '/static/vendor/leaflet/leaflet.css',
+];
+// Past this, a slow network loses to the copy on the phone (the copy is refreshed anyway).
+const NETWORK_PATIENCE_MS = 4000;
+
+// The few words the notification itself shows; the app's own dictionaries are ES modules,
+// which a classic service worker cannot import.
+const WORDS = {
+  fr: { Extreme: 'Extrême', Severe: 'Grave', Moderate: 'Modérée', Minor: 'Mineure', Unknown: 'Gravité inconnue', alert: 'Alerte', test: 'Tocsin : test' },
+  en: { Extreme: 'Extreme', Severe: 'Severe', Moderate: 'Moderate', Minor: 'Minor', Unknown: 'Unknown severity', alert: 'Alert', test: 'Tocsin: test' },
+};
+const SEVERE = ['Extreme', 'Severe'];
+
+self.addEventListener('install', (event) => {
+  event.waitUntil((async () => {
+    const cache = await caches.open(CACHE);
+    // one file missing must not keep the worker (and notifications) from installing
+    await Promise.all(SHELL.map((url) => cache.add(new Request(url, { cache: 'no-cache' })).catch((err) => {
+      console.warn('not cached', url, err);
+    })));
+    await self.skipWaiting();
+  })());
+});
+
+self.addEventListener('activate', (event) => {
+  event.waitUntil((async () => {
+    const names = await caches.keys();
+    await Promise.all(names.filter((n) => n.startsWith('tocsin-app-') && n !== CACHE).map((n) => caches.delete(n)));
+    await self.clients.claim();
+  })());
+});
+
+async function fromNetworkOrCopy(request, key) {
+  const cache = await caches.open(CACHE);
+  const network = fetch(request).then((response) => {
+    if (response.ok) cache.put(key, response.clone());
+    return response;
+  });
+  network.catch(() => {}); // a late failure, after the copy was served, is no error
+  const copy = cache.match(key, { ignoreSearch: true });
+  const slow = new Promise((resolve) => setTimeout(resolve, NETWORK_PATIENCE_MS));
+  try {
+    const first = await Promise.race([network, slow.then(() => copy)]);
+    if (first) return first;
+    return await network;
+  } catch (err) {
+    const cached = await copy;
+    if (cached) return cached;
+    throw err;
+  }
+}
+
+self.addEventListener('fetch', (event) => {
+  const { request } = event;
+  if (request.method !== 'GET') return;
+  const url = new URL(request.url);
+  // live data (the app keeps alerts itself) and map tiles go straight to the network
+  if (url.origin !== self.location.origin || url.pathname.startsWith('/api/')) return;
+  if (request.mode === 'navigate') {
+    if (url.pathname === '/app/' || url.pathname === '/app/index.html') {
+      event.respondWith(fromNetworkOrCopy(request, '/app/'));
+    }
+    return;
+  }
+  if (url.pathname.startsWith('/app/') || url.pathname.startsWith('/static/')) {
+    event.respondWith(fromNetworkOrCopy(request, url.pathname));
+  }
+});
+
+async function words() {
+  let lang = null;
+  try {
+    lang = await tocsinStore.get('lang');
+  } catch {
+    lang = null;
+  }
+  lang = lang || (self.navigator.language || 'fr').slice(0, 2);
+  return { lang: WORDS[lang] ? lang : 'fr', words: WORDS[lang] || WORDS.fr };
+}
+
+async function tellOpenWindows(message) {
+  const windows = await self.clients.matchAll({ type: 'window' });
+  windows.forEach((client) => client.postMessage(message));
+}
+
+async function showPush(data) {
+  const { lang, words: w } = await words();
+  if (data.kind === 'test') {
+    await tocsinStore.set('testReceived', new Date().toISOString()).catch(() => {});
+    await self.registration.showNotification(data.title || w.test, {
+      body: data.body || '', tag: 'tocsin-test', lang, icon: '/app/icons/icon-192.png', badge: '/app/icons/badge-96.png',
+      data: { url: '/app/#/settings', kind: 'test' },
+    });
+    await tellOpenWindows({ type: 'test' });
+    return;
+  }
+  const severity = WORDS.fr[data.severity] ? data.severity : 'Unknown';
+  const alert = {
+    id: data.id, station: data.station || '', title: data.title || w.alert, body: data.body || '',
+    severity, category: data.category || null, sent: data.sent || new Date().toISOString(),
+    expires: data.expires || null, url: data.url || `/alerts/${data.id}`, received: new Date().toISOString(),
+  };
+  if (alert.id) await tocsinStore.putAlert(alert).catch((err) => console.warn('alert not kept', err));
+  const severe = SEVERE.includes(severity);
+  const heading = [w[severity], alert.station].filter(Boolean).join(' · ');
+  await self.registration.showNotification(alert.title, {
+    body: alert.body ? `${heading}\n${alert.body}` : heading,
+    // a resent alert replaces its notification rather than stacking a second one
+    tag: alert.id || undefined,
+    requireInteraction: severe,
+    vibrate: severe ? [400, 200, 400, 200, 400] : undefined,
+    timestamp: Date.parse(alert.sent) || Date.now(),
+    lang,
+    icon: '/app/icons/icon-192.png',
+    badge: '/app/icons/badge-96.png',
+    data: { url: alert.url, id: alert.id, station: alert.station, severity },
+  });
+  await tellOpenWindows({ type: 'alert', alert });
+  await keepZone(alert.id);
+}
+
+// A push carries no zone (it must fit in 4 KB): fetched now, while the phone is online, so that
+// the alert's map can be drawn later without a network.
+async function keepZone(id) {
+  if (!id) return;
+  try {
+    const response = await fetch(`/api/v1/alerts/${encodeURIComponent(id)}/public`, { headers: { Accept: 'application/json' } });
+    if (response.ok) await tocsinStore.putAlert(await response.json());
+  } catch {
+    // offline right now: the app fetches it when the alert is opened
+  }
+}
+
+self.addEventListener('push', (event) => {
+  let data = {};
+  try {
+    data = event.data ? event.data.json() : {};
+  } catch {
+    data = { body: event.data ? event.data.text() : '' };
+  }
+  event.waitUntil(showPush(data));
+});
+
+// Tapping a notification: the alert's page, in the app's window if one is open. Offline the
+// public page cannot load, so the app shows the copy kept on the phone instead.
+async function openFromNotification(data) {
+  let target = data.url || '/app/';
+  if (data.id && self.navigator.onLine === false) target = `/app/#/alert/${encodeURIComponent(data.id)}`;
+  const url = new URL(target, self.location.origin).href;
+  const windows = await self.clients.matchAll({ type: 'window', includeUncontrolled: true });
+  const already = windows.find((c) => c.url === url);
+  if (already) return already.focus();
+  const app = windows.find((c) => new URL(c.url).pathname.startsWith('/app/'));
+  if (app) {
+    try {
+      await app.focus();
+    } catch {
+      // focusing is only allowed right after a tap; navigating still is
+    }
+    try {
+      // resolves to null when the page it goes to is outside the worker's scope (/alerts/…)
+      await app.navigate(url);
+      return null;
+    } catch {
+      // a window this worker does not control cannot be navigated: open a new one
+    }
+  }
+  return self.clients.openWindow(url);
+}
+
+self.addEventListener('notificationclick', (event) => {
+  event.notification.close();
+  event.waitUntil(openFromNotification(event.notification.data || {}));
+});
+
+// The browser renewed the subscription on its own: register the new one with the same choices,
+// or alerts would stop arriving without anyone noticing.
+self.addEventListener('pushsubscriptionchange', (event) => {
+  event.waitUntil((async () => {
+    const old = event.oldSubscription;
+    const fresh = event.newSubscription || (old && await self.registration.pushManager.subscribe(old.options));
+    if (!fresh) return;
+    const [follows, places, nearby, lang] = await Promise.all(['follows', 'places', 'nearby', 'lang'].map((k) => tocsinStore.get(k)));
+    const json = fresh.toJSON();
+    const response = await fetch('/api/v1/devices', {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({
+        platform: 'webpush', subscription: { endpoint: json.endpoint, keys: json.keys }, locale: lang || 'fr',
+        places: (places || []).map(({ kind, lat, lon }) => ({ kind, lat, lon })),
+        follow: (follows || []).map((f) => (f.categories ? { station: f.slug, categories: f.categories } : f.slug)),
+        nearby: Boolean(nearby && nearby.on),
+      }),
+    });
+    if (response.ok) {
+      const answer = await response.json();
+      await tocsinStore.set('device', { id: answer.id, secret: answer.secret, endpoint: json.endpoint });
+    }
+  })());
+});

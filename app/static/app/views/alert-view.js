@@ -1,0 +1,44 @@
+// The full page of one alert, as the public page and the app both show it: what, who, how
+// serious, since and until when, where (the zone on a map when it is known).
+import { h } from '/static/console/core/dom.js';
+import { formatWhen, t } from '../core/i18n.js';
+import { createMap, zoneLayer } from '../core/map.js';
+import { notice, severityBadge } from '../core/ui.js';
+import { isActive, stationName } from './alert-card.js';
+
+export function alertView(alert) {
+  const active = isActive(alert);
+  const mapBox = h('div', { class: 'map map-alert', id: 'alert-map' });
+  const zone = alert.zone && (alert.zone.type === 'Feature' ? alert.zone.geometry : alert.zone);
+  const element = h('article', { class: `alert-page severity-${(alert.severity || 'Unknown').toLowerCase()}`, dataset: { alert: alert.id } },
+    h('div', { class: 'alert-page-badges' }, severityBadge(alert.severity),
+      h('span', { class: `badge ${active ? 'badge-active' : 'badge-ended'}` }, active ? t('alert.active') : t('alert.ended'))),
+    h('h1', { tabindex: '-1', class: 'alert-title' }, alert.title),
+    h('p', { class: 'alert-station' }, t('alert.from', { station: stationName(alert) })),
+    h('p', { class: 'alert-body' }, alert.body || ''),
+    h('dl', { class: 'alert-facts' },
+      h('dt', {}, t('alert.severity')), h('dd', {}, t(`severity.explain.${alert.severity || 'Unknown'}`)),
+      alert.category ? [h('dt', {}, t('alert.category')), h('dd', {}, t(`category.${alert.category}`))] : null,
+      h('dt', {}, t('alert.sent')), h('dd', {}, formatWhen(alert.sent)),
+      h('dt', {}, active ? t('alert.until') : t('alert.endedAt')), h('dd', {}, formatWhen(alert.expires))),
+    h('h2', {}, t('alert.zone')),
+    zone ? mapBox : h('p', { class: 'muted' }, alert.zone === undefined ? t('alert.zoneUnknown') : t('alert.noZone')));
+
+  async function drawMap() {
+    if (!zone) return null;
+    try {
+      const { L, map } = await createMap(mapBox, { label: t('alert.mapLabel', { title: alert.title }) });
+      const layer = zoneLayer(L, zone, alert.severity);
+      if (layer) {
+        layer.addTo(map);
+        map.fitBounds(layer.getBounds(), { padding: [16, 16] });
+      }
+      return map;
+    } catch (err) {
+      console.warn(err);
+      mapBox.replaceWith(notice('info', t('map.failed')));
+      return null;
+    }
+  }
+  return { element, drawMap };
+}
