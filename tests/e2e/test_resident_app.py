@@ -135,10 +135,10 @@ class Phone:
 
 
 def _watch(context: BrowserContext, page: Page, traffic: Traffic) -> None:
-    # the context sees the service worker's requests too, not only the page's
+    # the context sees the service worker's requests and console too, not only the page's
     context.on("request", lambda request: traffic.urls.append(request.url))
+    context.on("console", lambda msg: traffic.console(msg.type, msg.text))
     page.on("pageerror", lambda error: traffic.errors.append(str(error)))
-    page.on("console", lambda msg: traffic.console(msg.type, msg.text))
 
 
 @pytest.fixture

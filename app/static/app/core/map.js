@@ -95,11 +95,12 @@ export function placeMarker(L, place) {
   const icon = L.divIcon({
     className: `place-pin place-pin-${place.kind}`,
     html: '',
-    iconSize: [28, 28],
-    iconAnchor: [14, 28],
+    // a dot centred on the place: no pin tip to misjudge
+    iconSize: [24, 24],
+    iconAnchor: [12, 12],
   });
   const marker = L.marker([place.lat, place.lon], { icon, keyboard: false, title: t(`place.kind.${place.kind}`) });
-  marker.bindTooltip(t(`place.kind.${place.kind}`), { permanent: true, direction: 'top', offset: [0, -26], className: 'place-label' });
+  marker.bindTooltip(t(`place.kind.${place.kind}`), { permanent: true, direction: 'top', offset: [0, -12], className: 'place-label' });
   return marker;
 }
 

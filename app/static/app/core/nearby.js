@@ -43,6 +43,7 @@ async function send(position, force = false) {
     last = { ...here, at: Date.now() };
     setStatus({ state: 'on', error: null });
   } catch (err) {
+    if (err instanceof device.DeviceLost) stop(); // nothing to send positions for any more
     setStatus({ state: 'error', error: err });
   } finally {
     sending = false;
@@ -51,8 +52,8 @@ async function send(position, force = false) {
 
 function failed(err) {
   // err.code: 1 permission denied, 2 position unavailable, 3 timeout
+  if (err.code === 1) stop(); // refused: asking again every minute would only nag
   setStatus({ state: 'error', error: { geolocation: err.code || 2 } });
-  if (err.code === 1) stop();
 }
 
 export function running() {

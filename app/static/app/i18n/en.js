@@ -95,6 +95,7 @@ export default {
   'push.problem.subscribe.step2': 'Try again in a few minutes; if it keeps happening, restart the browser.',
 
   'setup.title': 'To receive alerts on this phone',
+  'setup.intro': 'Tocsin warns you when your town hall sends an alert (flood, fire, water cut…) where you live, work or happen to be. Free, no account.',
   'setup.follow': 'Follow your town',
   'setup.followAction': 'Choose a town',
   'setup.push': 'Turn on notifications',
@@ -110,6 +111,7 @@ export default {
   'home.count': { one: '{count} current alert', other: '{count} current alerts' },
   'home.none': 'No current alert for you. All is calm.',
   'home.noneYet': 'No alert to show. Follow your town to receive its alerts.',
+  'home.newAlert': 'New alert: {title}',
   'home.offline': 'Offline: here are the alerts this phone already received.',
 
   'alert.active': 'Current',
@@ -211,7 +213,7 @@ export default {
 
   'tourist.welcome': 'Welcome to {name}!',
   'tourist.following': 'You now follow the alerts of {name}.',
-  'tourist.next': 'Turn on “Alerts around me” to be warned if a danger concerns the place where you are. You can stop everything when you leave, in Settings.',
+  'tourist.next': 'Turn on “Alerts around me” below to be warned if a danger concerns the place where you are. When you leave, stop everything in Settings.',
   'tourist.dismiss': 'Close',
   'tourist.unknown': 'This link does not match any station Tocsin knows ({slug}).',
 

@@ -97,6 +97,7 @@ export default {
   'push.problem.subscribe.step2': 'Réessayez dans quelques minutes ; si cela persiste, redémarrez le navigateur.',
 
   'setup.title': 'Pour recevoir les alertes sur ce téléphone',
+  'setup.intro': 'Tocsin vous prévient quand votre mairie lance une alerte (inondation, incendie, coupure d’eau…) là où vous habitez, travaillez ou vous trouvez. Gratuit, sans compte.',
   'setup.follow': 'Suivre votre commune',
   'setup.followAction': 'Choisir une commune',
   'setup.push': 'Activer les notifications',
@@ -112,6 +113,7 @@ export default {
   'home.count': { one: '{count} alerte en cours', other: '{count} alertes en cours' },
   'home.none': 'Aucune alerte en cours pour vous. Tout est calme.',
   'home.noneYet': 'Aucune alerte à afficher. Suivez votre commune pour recevoir ses alertes.',
+  'home.newAlert': 'Nouvelle alerte : {title}',
   'home.offline': 'Hors connexion : voici les alertes déjà reçues sur ce téléphone.',
 
   'alert.active': 'En cours',
@@ -180,7 +182,7 @@ export default {
   'places.mapLabel': 'Carte pour placer vos lieux. Touchez la carte pour choisir un endroit.',
   'places.confirmLabel': 'Confirmer le lieu',
   'places.pendingText': 'Lieu placé sur la carte. Vous pouvez toucher ailleurs pour le déplacer.',
-  'places.saveAs': 'Enregistrer : {kind}',
+  'places.saveAs': 'Enregistrer\u00a0: {kind}',
   'places.saved': '{kind} enregistré.',
   'places.savedLocal': '{kind} enregistré sur ce téléphone. Il sera envoyé quand vous activerez les notifications.',
   'places.useHere': 'Utiliser ma position actuelle',
@@ -211,9 +213,9 @@ export default {
   'around.how3': 'Il l’oublie au bout de 24 heures si elle n’est pas renvoyée.',
   'around.how4': 'Désactivez ce réglage à tout moment : la position est effacée aussitôt.',
 
-  'tourist.welcome': 'Bienvenue à {name} !',
+  'tourist.welcome': 'Bienvenue à {name}\u00a0!',
   'tourist.following': 'Vous suivez maintenant les alertes de {name}.',
-  'tourist.next': 'Activez « Alertes autour de moi » pour être prévenu si un danger concerne l’endroit où vous êtes. Vous pourrez tout arrêter en partant, dans Réglages.',
+  'tourist.next': 'Activez ci-dessous « Alertes autour de moi » pour être prévenu si un danger concerne l’endroit où vous êtes. En partant, arrêtez tout dans Réglages.',
   'tourist.dismiss': 'Fermer',
   'tourist.unknown': 'Ce lien ne correspond à aucune station connue de Tocsin ({slug}).',
 

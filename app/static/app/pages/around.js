@@ -21,8 +21,7 @@ function welcomeBox() {
   const close = h('button', { type: 'button', class: 'button button-quiet button-small' }, t('tourist.dismiss'));
   const box = h('section', { class: 'card welcome', 'aria-labelledby': 'welcome-title' },
     h('h2', { id: 'welcome-title' }, t('tourist.welcome', { name: welcome.name })),
-    h('p', {}, t('tourist.following', { name: welcome.name })),
-    h('p', {}, t('tourist.next')), close);
+    h('p', {}, t('tourist.following', { name: welcome.name }), ' ', t('tourist.next')), close);
   close.addEventListener('click', () => {
     dismissWelcome();
     box.remove();
@@ -82,12 +81,12 @@ export async function render(main) {
     const { nearby: saved } = device.current();
     clear(statusBox);
     toggle.set(saved.on);
+    if (status.state === 'error' && status.error) {
+      statusBox.append(notice('warning', h('p', {}, errorText(status.error))));
+    }
     if (!saved.on) {
       statusBox.append(h('p', {}, t('around.offText')));
       return;
-    }
-    if (status.state === 'error' && status.error) {
-      statusBox.append(notice('warning', h('p', {}, errorText(status.error))));
     }
     if (saved.sentAt) {
       const expires = saved.expiresAt || new Date(Date.parse(saved.sentAt) + DAY_MS).toISOString();
@@ -100,12 +99,13 @@ export async function render(main) {
     }
   }
 
+  // the switch comes before any explanation: a visitor who scanned a poster came for it
   main.append(...[pageTitle(t('around.title')),
     welcomeBox(),
-    h('p', { class: 'lead' }, t('around.intro')),
     h('section', { class: 'card', 'aria-labelledby': 'around-switch-title' },
       h('h2', { id: 'around-switch-title', class: 'visually-hidden' }, t('around.switch')),
       toggle.element, statusBox, help),
+    h('p', { class: 'lead' }, t('around.intro')),
     h('section', { class: 'card', 'aria-labelledby': 'around-how' },
       h('h2', { id: 'around-how' }, t('around.howTitle')),
       h('ul', { class: 'plain-list' },

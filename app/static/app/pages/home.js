@@ -1,6 +1,6 @@
 // The first screen: what is going on now (active alerts, on a map and as a list), and until
 // everything is set up, the three steps that make alerts reach this phone.
-import { h, clear } from '/static/console/core/dom.js';
+import { announce, h, clear } from '/static/console/core/dom.js';
 import { t } from '../core/i18n.js';
 import { api } from '../core/api.js';
 import * as device from '../core/device.js';
@@ -29,6 +29,7 @@ async function setupSection(onChange) {
   }
   return h('section', { class: 'card setup', 'aria-labelledby': 'setup-title' },
     h('h2', { id: 'setup-title' }, t('setup.title')),
+    h('p', {}, t('setup.intro')),
     h('ol', { class: 'setup-steps' },
       step(1, follows.length > 0, t('setup.follow'), h('a', { class: 'button button-primary', href: '#/stations' }, t('setup.followAction'))),
       step(2, pushOn, t('setup.push'), enablePushButton({ onEnabled: onChange })),
@@ -61,7 +62,7 @@ async function loadAlerts() {
 
 export async function render(main) {
   const setupBox = h('div', { class: 'setup-box' });
-  const listBox = h('div', { class: 'alerts-box', 'aria-live': 'polite' });
+  const listBox = h('div', { class: 'alerts-box' });
   const mapBox = h('div', { class: 'map map-alerts', id: 'alerts-map', hidden: true });
   main.append(pageTitle(t('home.title')), setupBox,
     h('section', { 'aria-labelledby': 'alerts-title' }, h('h2', { id: 'alerts-title', class: 'visually-hidden' }, t('home.listTitle')), listBox, mapBox));
@@ -115,7 +116,11 @@ export async function render(main) {
     await Promise.all([refreshSetup(), refreshAlerts()]);
   }
 
-  const onAlert = () => refreshAlerts();
+  // the list is redrawn silently; a screen reader hears only what is new
+  const onAlert = (event) => {
+    if (event.detail && event.detail.title) announce(t('home.newAlert', { title: event.detail.title }));
+    refreshAlerts();
+  };
   window.addEventListener('tocsin:alert', onAlert);
   await refreshAll();
   return () => {
