@@ -418,6 +418,28 @@ def test_tourist_link_follows_the_town_and_shares_the_position(
     print(f"test_tourist_link: {time.monotonic() - started:.1f} s")
 
 
+def test_stations_near_me_and_their_posts(phone: Phone, traffic: Traffic, people: dict[str, str], http: httpx.Client,
+                                         screenshots: Path) -> None:
+    send_alert(http, people["town_token"], title="Coupure d’eau rue de la Paix", severity="Minor", category="Infra",
+               body="De 14 h à 16 h.")
+    page = phone.page
+    page.goto("/app/#/stations")
+    page.get_by_role("button", name="Trouver les communes autour de moi").click()
+    first = page.locator(".results .station-item").first
+    expect(first).to_have_attribute("data-station", TOWN)
+    expect(first).to_contain_text("Commune")
+    first.get_by_role("link", name="Saint-Étienne").click()
+    page.wait_for_url(re.compile(rf"#/stations/{TOWN}$"))
+    expect(page.get_by_role("heading", level=1)).to_have_text("Saint-Étienne")
+    post = page.locator(".alert-card").first
+    expect(post).to_contain_text("Coupure d’eau rue de la Paix")
+    expect(post.locator(".badge").first).to_have_text("Mineure")
+    page.get_by_role("button", name="Suivre Saint-Étienne").click()
+    expect(page.locator("section[data-part='categories']")).to_be_visible()
+    shoot(page, screenshots, "station", full_page=True)
+    clean_traffic(traffic)
+
+
 def test_category_choices_per_station(phone: Phone, traffic: Traffic, http: httpx.Client, screenshots: Path) -> None:
     page = phone.page
     page.goto("/app/")
