@@ -45,9 +45,14 @@ def _shell(request: Request, page: str, station: str = "", alert: str = "", stat
     for key, value in (("lang", language), ("page", page), ("station", station), ("alert", alert)):
         text = text.replace("{{" + key + "}}", html.escape(value, quote=True))
     response = HTMLResponse(text, status_code=status, headers=security_headers(request))
+    remember_language(request, response, language)
+    return response
+
+
+def remember_language(request: Request, response: Response, language: str) -> None:
+    """?lang= chosen with the switch is kept in a cookie for the next visits."""
     if request.query_params.get("lang") == language:
         response.set_cookie(LANGUAGE_COOKIE, language, max_age=365 * 24 * 3600, path="/", samesite="lax")
-    return response
 
 
 def not_found(request: Request) -> Response:

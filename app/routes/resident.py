@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 from pathlib import Path
 from typing import Any
 
@@ -10,9 +11,10 @@ from starlette.responses import FileResponse, HTMLResponse, JSONResponse, Respon
 
 from app.db.alerts import PublicAlert
 from app.db.stations import PublicStation
+from app.errors import NotFound
 from app.i18n import page_language
 from app.routes.common import bearer, blocking
-from app.routes.console import security_headers
+from app.routes.console import not_found, remember_language, security_headers
 from app.services import devices, public
 from app.services.alerts import CATEGORIES
 
@@ -86,10 +88,16 @@ async def test_result(request: Request) -> Response:
 
 
 def _page(request: Request, name: str, **values: str) -> Response:
+    settings = request.app.state.settings
+    language = page_language(request)
     text = (APP / name).read_text()
-    for key, value in {"lang": page_language(request), **values}.items():
-        text = text.replace("{{" + key + "}}", value)
-    return HTMLResponse(text, headers=security_headers(request))
+    values = {"lang": language, "tile_url": settings.tile_url, "tile_attribution": settings.tile_attribution,
+              **values}
+    for key, value in values.items():
+        text = text.replace("{{" + key + "}}", html.escape(value, quote=True))
+    response = HTMLResponse(text, headers=security_headers(request))
+    remember_language(request, response, language)
+    return response
 
 
 async def app_page(request: Request) -> Response:
@@ -97,7 +105,10 @@ async def app_page(request: Request) -> Response:
 
 
 async def alert_page(request: Request) -> Response:
-    alert = await blocking(public.public_alert, request.app.state.pool, request.path_params["alert_id"])
+    try:
+        alert = await blocking(public.public_alert, request.app.state.pool, request.path_params["alert_id"])
+    except NotFound:
+        return not_found(request)  # a person following a stale link gets a page, not JSON
     return _page(request, "alert.html", alert=str(alert.id))
 
 

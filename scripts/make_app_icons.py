@@ -1,7 +1,7 @@
 """Draws the app's PNG icons from the console's favicon shapes (navy tile, white bell, amber
 clapper), with no imaging library: a scanline rasteriser with 4×4 anti-aliasing and zlib.
 
-    .venv/bin/python app/static/app/icons/make_icons.py   # rewrites the PNGs next to this file
+    .venv/bin/python scripts/make_app_icons.py   # rewrites the PNGs in app/static/app/icons/
 
 "any" icons keep the favicon's rounded corners; "maskable" ones fill the whole square and keep
 the bell inside the central 80 % circle that every launcher mask leaves visible."""
@@ -13,7 +13,7 @@ import struct
 import zlib
 from pathlib import Path
 
-HERE = Path(__file__).resolve().parent
+HERE = Path(__file__).resolve().parents[1] / "app" / "static" / "app" / "icons"
 NAVY, WHITE, AMBER = (0x1E, 0x3A, 0x8A), (0xFF, 0xFF, 0xFF), (0xFB, 0xBF, 0x24)
 SUB = 4  # sub-samples per pixel along each axis
 
