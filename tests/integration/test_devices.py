@@ -44,8 +44,8 @@ def test_positions_are_stored_only_snapped_and_without_history(client: Client, p
     assert stored_home == pytest.approx(geo.snap_position(*home), abs=1e-9)
     assert stored_home != pytest.approx(home, abs=1e-7)
     assert positions == [pytest.approx(geo.snap_position(*here), abs=1e-9)]  # the last one only
-    assert client.http.put(f"/api/v1/devices/{reg['id']}/location", json={}, headers=_auth(reg)).json() == \
-        {"position": "forgotten"}
+    forgotten = client.http.put(f"/api/v1/devices/{reg['id']}/location", json={}, headers=_auth(reg)).json()
+    assert forgotten == {"position": "forgotten", "expires_at": None}
 
 
 def test_device_calls_need_the_device_secret(client: Client, push_service) -> None:
