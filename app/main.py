@@ -18,7 +18,7 @@ from starlette.staticfiles import StaticFiles
 from app.db.pool import open_pool
 from app.errors import DomainError, TooManyRequests
 from app.i18n import requested_language
-from app.routes import api, console, health, operators, poster, resident
+from app.routes import api, cap, console, health, operators, poster, resident
 from app.settings import Settings
 from app.vapid import application_server_key, load_or_create_vapid_key
 from app.wakeups import WakeUps, make_celery
@@ -58,6 +58,8 @@ ROUTES = [
     Route("/api/v1/stations/{slug}/operators", operators.list_operators, methods=["GET"]),
     Route("/api/v1/stations/{slug}/operators", operators.invite_operator, methods=["POST"]),
     Route("/api/v1/stations/{slug}/stations", operators.create_station, methods=["POST"]),
+    Route("/cap/alerts/{alert_id}.xml", cap.cap_alert, methods=["GET"]),
+    Route("/cap/stations/{slug}.atom", cap.station_feed, methods=["GET"]),
 ]
 
 # The operator console's pages (not in the OpenAPI document: they are HTML for people).

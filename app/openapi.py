@@ -139,6 +139,11 @@ OPERATIONS: dict[tuple[str, str], dict[str, Any]] = {
         "An alert's state and live delivery counts per state and channel",
         {"200": "{id, state, deliveries: {total, by_status, by_channel}}", "401": "missing or unknown API token",
          "404": "no such alert among your stations'"}, None, "operator"),
+    ("/cap/alerts/{alert_id}.xml", "get"): _op(
+        "The alert as an OASIS CAP 1.2 document (application/cap+xml)", {"200": "CAP 1.2 XML", "404": "no such alert"}),
+    ("/cap/stations/{slug}.atom", "get"): _op(
+        "The station's active alerts as an Atom feed linking to their CAP documents",
+        {"200": "Atom feed", "404": "no such station"}),
     ("/api/v1/session", "post"): _op(
         "Console login with e-mail and password; sets the session cookie",
         {"200": "{operator, csrf_token, stations, map}", "401": "wrong e-mail or password",
@@ -192,7 +197,8 @@ def openapi_document(routes: list[BaseRoute]) -> dict[str, Any]:
     paths: dict[str, dict[str, Any]] = {}
     for route in routes:
         # the console's pages are HTML for people, not API operations
-        if not isinstance(route, Route) or not route.methods or not route.path.startswith(("/api/", "/livez", "/readyz", "/openapi")):
+        if not isinstance(route, Route) or not route.methods or not route.path.startswith(
+                ("/api/", "/cap/", "/livez", "/readyz", "/openapi")):
             continue
         for method in sorted(m.lower() for m in route.methods if m != "HEAD"):
             operation = OPERATIONS[(route.path, method)]

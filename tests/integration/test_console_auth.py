@@ -155,6 +155,8 @@ def _calls(alert_id: str, device_id: str, zone_id: Callable[[], str]) -> list[Ca
         Call("GET", "/api/v1/communes?q=saint", everyone),
         Call("GET", "/api/v1/stations/saint-etienne/posts", everyone),
         Call("GET", f"/api/v1/alerts/{alert_id}/public", everyone),
+        Call("GET", f"/cap/alerts/{alert_id}.xml", everyone),
+        Call("GET", "/cap/stations/saint-etienne.atom", everyone),
         Call("POST", "/api/v1/stations/saint-etienne/alerts/preview", town, lambda _: ALERT),
         Call("POST", "/api/v1/stations/saint-etienne/alerts", town, lambda _: ALERT),
         Call("GET", f"/api/v1/alerts/{alert_id}", town),

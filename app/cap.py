@@ -1,0 +1,112 @@
+"""Alerts as OASIS CAP 1.2 documents, and a station's Atom feed of them (the CAP feed practice).
+
+CAP is what other alerting systems read; every document written here is checked against the OASIS
+schema (data/cap/CAP-v1.2.xsd) in the tests.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+from urllib.parse import urlsplit
+from xml.etree import ElementTree as ET
+
+from app.db.alerts import PublicAlert
+
+CAP_NS = "urn:oasis:names:tc:emergency:cap:1.2"
+ATOM_NS = "http://www.w3.org/2005/Atom"
+CAP_MEDIA_TYPE = "application/cap+xml"
+# The language of the texts: stations write in French until alerts carry several languages.
+LANGUAGE = "fr-FR"
+
+
+def cap_time(moment: datetime) -> str:
+    """CAP's dateTime: seconds, and an explicit offset (the schema does not admit "Z")."""
+    return moment.astimezone(UTC).replace(microsecond=0).isoformat()
+
+
+def _sub(parent: ET.Element, tag: str, text: str | None = None, ns: str = CAP_NS) -> ET.Element:
+    element = ET.SubElement(parent, f"{{{ns}}}{tag}")
+    if text is not None:
+        element.text = text
+    return element
+
+
+def _pairs(ring: list[list[float]]) -> str:
+    """A closed ring of [lon, lat] as CAP wants it: "lat,lon lat,lon …", first point repeated."""
+    points = [f"{lat:.6f},{lon:.6f}" for lon, lat in ring]
+    if points[0] != points[-1]:
+        points.append(points[0])
+    return " ".join(points)
+
+
+def _area(info: ET.Element, zone: dict[str, Any], description: str) -> None:
+    area = _sub(info, "area")
+    _sub(area, "areaDesc", description)
+    kind = zone.get("type")
+    if kind == "Circle":
+        lon, lat = zone["center"]
+        _sub(area, "circle", f"{lat:.6f},{lon:.6f} {zone['radius_m'] / 1000:.3f}")
+        return
+    polygons = [zone["coordinates"]] if kind == "Polygon" else zone["coordinates"]
+    for rings in polygons:
+        # CAP has no holes: the outer ring is the area (a hole only ever widens the alert)
+        _sub(area, "polygon", _pairs(rings[0]))
+
+
+def sender(public_url: str, station_slug: str) -> str:
+    return f"{station_slug}@{urlsplit(public_url).hostname or 'localhost'}"
+
+
+def cap_alert(alert: PublicAlert, public_url: str) -> ET.Element:
+    root = ET.Element(f"{{{CAP_NS}}}alert")
+    _sub(root, "identifier", str(alert.id))
+    _sub(root, "sender", sender(public_url, alert.station_slug))
+    _sub(root, "sent", cap_time(alert.created_at))
+    _sub(root, "status", "Actual")
+    _sub(root, "msgType", "Alert")
+    _sub(root, "scope", "Public")
+    info = _sub(root, "info")
+    _sub(info, "language", LANGUAGE)
+    _sub(info, "category", alert.category)
+    _sub(info, "event", alert.title)
+    # Tocsin does not ask operators for urgency and certainty (yet): CAP's "Unknown" says so
+    _sub(info, "urgency", "Unknown")
+    _sub(info, "severity", alert.severity)
+    _sub(info, "certainty", "Unknown")
+    _sub(info, "expires", cap_time(alert.expires_at))
+    _sub(info, "senderName", alert.station_name)
+    _sub(info, "headline", alert.title)
+    _sub(info, "description", alert.body)
+    _sub(info, "web", f"{public_url}/alerts/{alert.id}")
+    if alert.zone is not None:
+        _area(info, alert.zone, f"{alert.station_name} : zone de l'alerte")
+    return root
+
+
+def cap_document(alert: PublicAlert, public_url: str) -> bytes:
+    ET.register_namespace("", CAP_NS)
+    return ET.tostring(cap_alert(alert, public_url), encoding="utf-8", xml_declaration=True)
+
+
+def atom_feed(station_slug: str, station_name: str, alerts: list[PublicAlert], public_url: str) -> bytes:
+    """The station's active alerts, newest first, each entry linking to its CAP document."""
+    ET.register_namespace("", ATOM_NS)
+    feed = ET.Element(f"{{{ATOM_NS}}}feed")
+    self_url = f"{public_url}/cap/stations/{station_slug}.atom"
+    _sub(feed, "id", self_url, ATOM_NS)
+    _sub(feed, "title", f"{station_name} : alertes en cours", ATOM_NS)
+    newest = max((a.created_at for a in alerts), default=datetime.now(UTC))
+    _sub(feed, "updated", cap_time(newest), ATOM_NS)
+    ET.SubElement(feed, f"{{{ATOM_NS}}}link", rel="self", href=self_url, type="application/atom+xml")
+    author = _sub(feed, "author", None, ATOM_NS)
+    _sub(author, "name", station_name, ATOM_NS)
+    for alert in alerts:
+        entry = _sub(feed, "entry", None, ATOM_NS)
+        _sub(entry, "id", f"urn:uuid:{alert.id}", ATOM_NS)
+        _sub(entry, "title", alert.title, ATOM_NS)
+        _sub(entry, "updated", cap_time(alert.created_at), ATOM_NS)
+        _sub(entry, "summary", alert.body, ATOM_NS)
+        ET.SubElement(entry, f"{{{ATOM_NS}}}link", rel="alternate", type=CAP_MEDIA_TYPE,
+                      href=f"{public_url}/cap/alerts/{alert.id}.xml")
+    return ET.tostring(feed, encoding="utf-8", xml_declaration=True)
