@@ -134,7 +134,10 @@ OPERATIONS: dict[tuple[str, str], dict[str, Any]] = {
         "How many devices an alert would reach, by channel and locale",
         {"200": "{devices, by_channel, by_locale}", **_OPERATOR_ERRORS}, _ALERT_REQUEST, "operator"),
     ("/api/v1/stations/{slug}/alerts", "post"): _op(
-        "Send an alert", {"202": "{id, status_url}", **_OPERATOR_ERRORS}, _ALERT_REQUEST, "operator"),
+        "Send an alert. With an Idempotency-Key header, the same request again (a double click, a retry) "
+        "returns the first alert (Idempotent-Replayed: true) and sends nothing more",
+        {"202": "{id, status_url}", "409": "Idempotency-Key already used for a different alert", **_OPERATOR_ERRORS},
+        _ALERT_REQUEST, "operator"),
     ("/api/v1/alerts/{alert_id}", "get"): _op(
         "An alert's state and live delivery counts per state and channel",
         {"200": "{id, state, deliveries: {total, by_status, by_channel}}", "401": "missing or unknown API token",

@@ -64,6 +64,8 @@ class NewAlert:
     zone_shape_wkb: bytes | None
     match_area_wkb: bytes | None
     expires_at: datetime
+    idempotency_key: str | None = None
+    request_hash: bytes | None = None
 
 
 @dataclass(frozen=True)
@@ -85,17 +87,27 @@ class AlertToSend:
 def insert_alert(conn: psycopg.Connection, alert: NewAlert) -> uuid.UUID:
     row = conn.execute(
         "INSERT INTO alerts (station_id, operator_id, title, body, severity, category, audience,"
-        " zone, zone_shape, match_area, expires_at, fanout_queued_at) VALUES"
+        " zone, zone_shape, match_area, expires_at, fanout_queued_at, idempotency_key, request_hash) VALUES"
         " (%s, %s, %s, %s, %s, %s, %s, %s, ST_GeomFromWKB(%s, 4326), ST_GeomFromWKB(%s, 3857),"
-        " %s, now()) RETURNING id",
+        " %s, now(), %s, %s) RETURNING id",
         (
             alert.station_id, alert.operator_id, alert.title, alert.body, alert.severity,
             alert.category, alert.audience, Jsonb(alert.zone) if alert.zone else None,
-            alert.zone_shape_wkb, alert.match_area_wkb, alert.expires_at,
+            alert.zone_shape_wkb, alert.match_area_wkb, alert.expires_at, alert.idempotency_key,
+            alert.request_hash,
         ),
     ).fetchone()
     assert row is not None
     return row[0]
+
+
+def alert_by_idempotency_key(
+    conn: psycopg.Connection, station_id: int, key: str
+) -> tuple[uuid.UUID, bytes | None] | None:
+    row = conn.execute(
+        "SELECT id, request_hash FROM alerts WHERE station_id = %s AND idempotency_key = %s", (station_id, key)
+    ).fetchone()
+    return (row[0], bytes(row[1]) if row[1] is not None else None) if row else None
 
 
 def clear_fanout_queued(conn: psycopg.Connection, alert_id: uuid.UUID) -> None:

@@ -82,14 +82,15 @@ async def send_alert(request: Request) -> Response:
     state = _state(request)
     operator = await operator_of(request)
     body = await json_body(request)
-    alert_id = await blocking(
-        alerts.send_alert, state.pool, state.wakeups, operator, request.path_params["slug"], body
+    sent = await blocking(
+        alerts.send_alert, state.pool, state.wakeups, operator, request.path_params["slug"], body,
+        request.headers.get("idempotency-key"),
     )
-    return JSONResponse(
-        {"id": str(alert_id), "status_url": f"/api/v1/alerts/{alert_id}"},
-        status_code=202,
-        headers={"Location": f"/api/v1/alerts/{alert_id}"},
-    )
+    headers = {"Location": f"/api/v1/alerts/{sent.alert_id}"}
+    if sent.replayed:
+        headers["Idempotent-Replayed"] = "true"
+    return JSONResponse({"id": str(sent.alert_id), "status_url": f"/api/v1/alerts/{sent.alert_id}"},
+                        status_code=202, headers=headers)
 
 
 async def get_alert(request: Request) -> Response:

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 import logging
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import psycopg
 from psycopg_pool import ConnectionPool
 
 import geo
@@ -15,7 +18,7 @@ from app.db import alerts as db
 from app.db import stations as stations_db
 from app.db.pool import transaction
 from app.db.stations import Operator
-from app.errors import Forbidden, InvalidInput, NotFound
+from app.errors import Conflict, Forbidden, InvalidInput, NotFound
 from app.payloads import PAYLOAD_TEXT_LIMIT, alert_payload_size
 from app.services.operators import SEND_ROLES, require_station_role
 from app.services.stations import check_territory, commune_name
@@ -161,21 +164,71 @@ def preview_alert(pool: ConnectionPool, operator: Operator, slug: str, body: Any
     return Reach(sum(by_channel.values()), by_channel, by_locale)
 
 
+MAX_IDEMPOTENCY_KEY = 200
+
+
+@dataclass(frozen=True)
+class Sent:
+    alert_id: uuid.UUID
+    replayed: bool  # the same request was made before with this Idempotency-Key: nothing new was sent
+
+
+def _request_hash(body: Any) -> bytes:
+    return hashlib.sha256(json.dumps(body, sort_keys=True, ensure_ascii=False).encode()).digest()
+
+
+def _check_key(key: str | None) -> str | None:
+    if key is None:
+        return None
+    if not 1 <= len(key) <= MAX_IDEMPOTENCY_KEY or not key.isprintable():
+        raise InvalidInput(
+            f"the Idempotency-Key header must be 1 to {MAX_IDEMPOTENCY_KEY} printable characters, "
+            "such as a UUID made when the send button is shown", "Idempotency-Key",
+        )
+    return key
+
+
+def _earlier(conn: Any, station_id: int, key: str, request_hash: bytes) -> uuid.UUID | None:
+    found = db.alert_by_idempotency_key(conn, station_id, key)
+    if found is None:
+        return None
+    if found[1] != request_hash:
+        raise Conflict(
+            "this Idempotency-Key was already used for a different alert; a new alert needs a new key",
+            "Idempotency-Key",
+        )
+    return found[0]
+
+
 def send_alert(
-    pool: ConnectionPool, wakeups: WakeUps, operator: Operator, slug: str, body: Any
-) -> uuid.UUID:
+    pool: ConnectionPool, wakeups: WakeUps, operator: Operator, slug: str, body: Any,
+    idempotency_key: str | None = None,
+) -> Sent:
+    key = _check_key(idempotency_key)
+    request_hash = _request_hash(body)
     request = parse_alert_request(body, datetime.now(UTC))
-    with transaction(pool) as conn:
-        station = _station_for_sending(conn, operator, slug)
-        _check_audience(station, request)
-        _check_zone(conn, station, request)
-        zone = request.zone
-        alert_id = db.insert_alert(conn, db.NewAlert(
-            station_id=station.id, operator_id=operator.id, title=request.title, body=request.body,
-            severity=request.severity, category=request.category, audience=request.audience,
-            zone=zone.to_geojson() if zone else None, zone_shape_wkb=zone.shape.wkb if zone else None,
-            match_area_wkb=_area(zone), expires_at=request.expires_at,
-        ))
+    try:
+        with transaction(pool) as conn:
+            station = _station_for_sending(conn, operator, slug)
+            if key is not None and (earlier := _earlier(conn, station.id, key, request_hash)) is not None:
+                return Sent(earlier, replayed=True)
+            _check_audience(station, request)
+            _check_zone(conn, station, request)
+            zone = request.zone
+            alert_id = db.insert_alert(conn, db.NewAlert(
+                station_id=station.id, operator_id=operator.id, title=request.title, body=request.body,
+                severity=request.severity, category=request.category, audience=request.audience,
+                zone=zone.to_geojson() if zone else None, zone_shape_wkb=zone.shape.wkb if zone else None,
+                match_area_wkb=_area(zone), expires_at=request.expires_at,
+                idempotency_key=key, request_hash=request_hash if key else None,
+            ))
+    except psycopg.errors.UniqueViolation:
+        # the same key, sent twice at the same moment: the other request made the alert
+        with transaction(pool) as conn:
+            station = _station_for_sending(conn, operator, slug)
+            earlier = _earlier(conn, station.id, key or "", request_hash)
+        assert earlier is not None
+        return Sent(earlier, replayed=True)
     # Only after the commit: a worker must find the alert when the wake-up arrives.
     try:
         wakeups.fan_out(alert_id)
@@ -183,7 +236,7 @@ def send_alert(
         log.exception("could not queue the fan-out of alert %s; the reconciler will", alert_id)
         with transaction(pool) as conn:
             db.clear_fanout_queued(conn, alert_id)
-    return alert_id
+    return Sent(alert_id, replayed=False)
 
 
 def alert_status(pool: ConnectionPool, operator: Operator, raw_id: str) -> db.AlertStatus:

@@ -5,7 +5,9 @@ from __future__ import annotations
 import json
 import random
 import time
+from concurrent.futures import ThreadPoolExecutor
 
+import psycopg
 import pytest
 
 import geo
@@ -131,3 +133,28 @@ def test_one_delivery_per_device_however_many_places_match(client: Client, push_
     assert client.wait_complete("saint-etienne", alert_id)["deliveries"]["total"] == 1
     time.sleep(0.5)
     assert push_service.count_by_endpoint() == {sub.endpoint: 1}
+
+
+def test_the_same_idempotency_key_sends_one_alert(client: Client, push_service, stack) -> None:
+    subs = push_service.subscriptions(3)
+    for sub in subs:
+        client.register(sub, home=CENTRE)
+    body = {"title": "Coupure d'eau", "body": "Eau coupée jusqu'à 18 h.", "severity": "Moderate",
+            "category": "Infra", "expires_in": 3600,
+            "zone": {"type": "Circle", "center": list(CENTRE), "radius_m": 800}}
+    headers = {**client.as_operator("saint-etienne"), "Idempotency-Key": "click-7f3a"}
+    url = "/api/v1/stations/saint-etienne/alerts"
+    with ThreadPoolExecutor(4) as pool:  # a double click, and two retries, at the same moment
+        answers = list(pool.map(lambda _: client.http.post(url, json=body, headers=headers), range(4)))
+    assert {a.status_code for a in answers} == {202}
+    assert len({a.json()["id"] for a in answers}) == 1
+    assert sum(a.headers.get("idempotent-replayed") == "true" for a in answers) == 3
+    alert_id = answers[0].json()["id"]
+    client.wait_complete("saint-etienne", alert_id)
+    assert push_service.count_by_endpoint() == {s.endpoint: 1 for s in subs}
+    with psycopg.connect(stack.database_url) as conn:
+        assert conn.execute("SELECT count(*) FROM alerts").fetchone() == (1,)
+    other = client.http.post(url, json={**body, "title": "Autre chose"}, headers=headers)
+    assert other.status_code == 409 and other.json()["error"]["field"] == "Idempotency-Key"
+    too_long = client.http.post(url, json=body, headers={**headers, "Idempotency-Key": "k" * 300})
+    assert too_long.status_code == 422 and too_long.json()["error"]["field"] == "Idempotency-Key"

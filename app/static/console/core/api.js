@@ -25,8 +25,8 @@ const SAFE = new Set(['GET', 'HEAD']);
 
 // redirectOn401: false only for the calls where 401 is an answer (a wrong password), not an
 // expired session.
-export async function api(method, path, body, { signal, redirectOn401 = true } = {}) {
-  const headers = { Accept: 'application/json', 'Accept-Language': currentLang() };
+export async function api(method, path, body, { signal, redirectOn401 = true, headers: extra = {} } = {}) {
+  const headers = { Accept: 'application/json', 'Accept-Language': currentLang(), ...extra };
   if (body !== undefined) headers['Content-Type'] = 'application/json';
   if (!SAFE.has(method) && csrfToken) headers['X-CSRF-Token'] = csrfToken;
   let response;

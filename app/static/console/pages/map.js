@@ -133,13 +133,16 @@ export async function render(ctx) {
       [t('confirm.expiry'), form.expiryLabel(), 'expiry'],
     ];
     let focusAfter = null;
+    // one key per confirmation: a double click or a retried request sends one alert, not two
+    const idempotencyKey = newIdempotencyKey();
     await confirmSend({
       rows, title: values.title, body: values.body, severity: values.severity,
       onConfirm: async () => {
         const body = { ...values };
         if (zone) body.zone = zone;
         try {
-          const created = await api('POST', `/api/v1/stations/${encodeURIComponent(slug)}/alerts`, body);
+          const created = await api('POST', `/api/v1/stations/${encodeURIComponent(slug)}/alerts`, body,
+            { headers: { 'Idempotency-Key': idempotencyKey } });
           clearDraft(slug);
           location.assign(`/console/alerts/${encodeURIComponent(created.id)}`);
           return null;
@@ -167,3 +170,8 @@ export async function render(ctx) {
   }
 }
 
+
+function newIdempotencyKey() {
+  if (crypto.randomUUID) return crypto.randomUUID();
+  return Array.from(crypto.getRandomValues(new Uint8Array(16)), (b) => b.toString(16).padStart(2, '0')).join('');
+}
