@@ -165,6 +165,17 @@ def zone_overshoot_m(
     return None if row is None else float(row[0])
 
 
+def commune_name(conn: psycopg.Connection, station_id: int) -> str:
+    """The name of the commune whose territory the station's zones must stay in."""
+    row = conn.execute(
+        "SELECT CASE WHEN s.territory IS NOT NULL OR p.id IS NULL THEN s.name ELSE p.name END"
+        " FROM stations s LEFT JOIN stations p ON p.id = s.parent_id WHERE s.id = %s",
+        (station_id,),
+    ).fetchone()
+    assert row is not None
+    return str(row[0])
+
+
 def operators_of_station(conn: psycopg.Connection, station_id: int) -> list[tuple[str, str | None, list[str], bool]]:
     """(name, email, roles, has a password) of the station's operators."""
     rows = conn.execute(

@@ -21,7 +21,7 @@ from app.db.stations import Operator
 from app.errors import Conflict, Forbidden, InvalidInput, NotFound
 from app.payloads import PAYLOAD_TEXT_LIMIT, alert_payload_size
 from app.services.operators import SEND_ROLES, require_station_role
-from app.services.stations import check_territory, commune_name
+from app.services.stations import check_territory
 from app.validation import get_number, get_str, reject_unknown, require_object
 from app.wakeups import WakeUps
 
@@ -127,8 +127,7 @@ def _check_audience(station: stations_db.Station, request: AlertRequest) -> None
 
 def _check_zone(conn: Any, station: stations_db.Station, request: AlertRequest) -> None:
     if request.zone is not None:
-        [detail] = stations_db.stations_by_id(conn, [station.id])
-        check_territory(conn, detail, request.zone, commune_name(conn, detail))
+        check_territory(conn, station.id, request.zone)
 
 
 def _area(zone: geo.Zone | None) -> bytes | None:

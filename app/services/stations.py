@@ -47,22 +47,15 @@ def station_detail(pool: ConnectionPool, operator: Operator, slug: str) -> Stati
         return _mine(conn, operator, slug)
 
 
-def check_territory(conn: Any, station: StationDetail | db.Station, zone: geo.Zone, name: str) -> None:
+def check_territory(conn: Any, station_id: int, zone: geo.Zone) -> None:
     """A zone must stay within the station's commune (or its parent's), give or take 50 m."""
-    overshoot = db.zone_overshoot_m(conn, station.id, zone.shape.wkb, TERRITORY_TOLERANCE_M)
+    overshoot = db.zone_overshoot_m(conn, station_id, zone.shape.wkb, TERRITORY_TOLERANCE_M)
     if overshoot:
         raise InvalidInput(
-            f"the zone goes {overshoot:.0f} m beyond the commune of {name} "
+            f"the zone goes {overshoot:.0f} m beyond the commune of {db.commune_name(conn, station_id)} "
             f"({TERRITORY_TOLERANCE_M:.0f} m are tolerated); draw it inside the commune",
             "zone",
         )
-
-
-def commune_name(conn: Any, station: StationDetail) -> str:
-    if station.kind == "municipality" or station.parent_slug is None:
-        return station.name
-    parent = db.find_station(conn, station.parent_slug)
-    return parent.name if parent else station.name
 
 
 def list_zones(pool: ConnectionPool, operator: Operator, slug: str) -> list[zones_db.SavedZone]:
@@ -82,7 +75,7 @@ def save_zone(pool: ConnectionPool, operator: Operator, slug: str, body: Any) ->
     with transaction(pool) as conn:
         station = _mine(conn, operator, slug)
         require_station_role(operator, station.id, SEND_ROLES)
-        check_territory(conn, station, zone, commune_name(conn, station))
+        check_territory(conn, station.id, zone)
         saved = zones_db.save_zone(conn, station.id, name, zone.to_geojson())
     if saved is None:
         raise Conflict(f"this station already has a zone called {name!r}; choose another name", "name")
