@@ -35,6 +35,7 @@ from workers.providers.base import (
     Notice,
     Outcome,
     OutcomeSink,
+    PerAlert,
     Verdict,
     push_concurrently,
     shorten_to_fit,
@@ -168,7 +169,7 @@ class APNsProvider:
                 f"TOCSIN_APNS_KEY_FILE={settings.apns_key_file} is not an APNs signing key (.p8, EC P-256): {exc}"
             ) from None
         self._pool: _Pool | None = None
-        self._payloads: dict[uuid.UUID, bytes] = {}
+        self._payload = PerAlert(lambda notice: shorten_to_fit(notice, apns_payload, MAX_PAYLOAD))
         server = settings.apns_host or (
             APNsDevelopmentClientProtocol if settings.apns_sandbox else APNsProductionClientProtocol
         ).APNS_SERVER
@@ -188,14 +189,6 @@ class APNsProvider:
     async def send(self, messages: list[Message], report: OutcomeSink) -> None:
         pool = self._connections()
         await push_concurrently(messages, self._settings.apns_concurrency, lambda m: self._push(pool, m), report)
-
-    def _payload(self, notice: Notice) -> bytes:
-        payload = self._payloads.get(notice.alert_id)
-        if payload is None:
-            if len(self._payloads) > 100:
-                self._payloads.clear()
-            payload = self._payloads[notice.alert_id] = shorten_to_fit(notice, apns_payload, MAX_PAYLOAD)
-        return payload
 
     async def _push(self, pool: _Pool, message: Message) -> Outcome:
         def outcome(verdict: Verdict, detail: str = "") -> Outcome:

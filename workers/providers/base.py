@@ -10,7 +10,9 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, replace
 from datetime import datetime
 from enum import Enum
-from typing import Protocol
+from typing import Generic, Protocol, TypeVar
+
+T = TypeVar("T")
 
 
 class Verdict(Enum):
@@ -92,6 +94,24 @@ async def push_concurrently(
             await report(await push(message))
 
     await asyncio.gather(*(one(m) for m in messages))
+
+
+class PerAlert(Generic[T]):
+    """What a provider builds once per alert (its payload), kept for the alerts of recent batches."""
+
+    KEEP = 100
+
+    def __init__(self, build: Callable[[Notice], T]) -> None:
+        self._build = build
+        self._built: dict[uuid.UUID, T] = {}
+
+    def __call__(self, notice: Notice) -> T:
+        found = self._built.get(notice.alert_id)
+        if found is None:
+            if len(self._built) > self.KEEP:
+                self._built.clear()
+            found = self._built[notice.alert_id] = self._build(notice)
+        return found
 
 
 def shorten_to_fit(notice: Notice, encode: Callable[[Notice], bytes], limit: int) -> bytes:

@@ -12,7 +12,6 @@ import asyncio
 import json
 import logging
 import ssl
-import uuid
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -29,6 +28,7 @@ from workers.providers.base import (
     Notice,
     Outcome,
     OutcomeSink,
+    PerAlert,
     Verdict,
     parse_retry_after,
     push_concurrently,
@@ -123,6 +123,12 @@ def _payload_size(notice: Notice) -> bytes:
     return json.dumps([message["notification"], message["data"]], ensure_ascii=False).encode()
 
 
+def _fit(notice: Notice) -> Notice:
+    """The notice with its body shortened, if need be, to fit FCM's 4 KiB."""
+    body = json.loads(shorten_to_fit(notice, _payload_size, MAX_PAYLOAD))[0]["body"]
+    return replace(notice, body=body)
+
+
 class AccessToken:
     """The OAuth2 access token of the service account, refreshed (in a thread: google-auth blocks)
     by one request at a time, five minutes before it expires or when FCM refuses it."""
@@ -187,7 +193,7 @@ class FCMProvider:
         self._ssl: ssl.SSLContext | bool = ssl.create_default_context(cafile=ca_file) if ca_file else True
         self._url = f"{settings.fcm_url}/v1/projects/{project}/messages:send"
         self._session: aiohttp.ClientSession | None = None
-        self._fitted: dict[uuid.UUID, Notice] = {}
+        self._fit = PerAlert(_fit)
         log.info("FCM delivery on: %s", self._url)
 
     def _http(self) -> aiohttp.ClientSession:
@@ -201,17 +207,6 @@ class FCMProvider:
     async def close(self) -> None:
         if self._session is not None:
             await self._session.close()
-
-    def _fit(self, notice: Notice) -> Notice:
-        """The notice with its body shortened, if need be, to fit FCM's 4 KiB."""
-        fitted = self._fitted.get(notice.alert_id)
-        if fitted is None:
-            if len(self._fitted) > 100:
-                self._fitted.clear()
-            data = shorten_to_fit(notice, _payload_size, MAX_PAYLOAD)
-            body = json.loads(data)[0]["body"]
-            fitted = self._fitted[notice.alert_id] = replace(notice, body=body)
-        return fitted
 
     async def send(self, messages: list[Message], report: OutcomeSink) -> None:
         client = self._http()

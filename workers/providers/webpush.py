@@ -11,7 +11,6 @@ from __future__ import annotations
 import base64
 import json
 import time
-import uuid
 from urllib.parse import urlsplit
 
 import aiohttp
@@ -22,6 +21,7 @@ from workers.providers.base import (
     Notice,
     Outcome,
     OutcomeSink,
+    PerAlert,
     Verdict,
     parse_retry_after,
     push_concurrently,
@@ -107,7 +107,7 @@ class WebPushProvider:
         self._concurrency = concurrency
         self._timeout = aiohttp.ClientTimeout(total=timeout_s)
         self._session: aiohttp.ClientSession | None = None
-        self._documents: dict[uuid.UUID, bytes] = {}
+        self._document = PerAlert(lambda notice: shorten_to_fit(notice, webpush_document, MAX_PLAINTEXT))
 
     def _client(self) -> aiohttp.ClientSession:
         if self._session is None or self._session.closed:
@@ -122,14 +122,6 @@ class WebPushProvider:
     async def send(self, messages: list[Message], report: OutcomeSink) -> None:
         session = self._client()
         await push_concurrently(messages, self._concurrency, lambda m: self._push(session, m), report)
-
-    def _document(self, notice: Notice) -> bytes:
-        document = self._documents.get(notice.alert_id)
-        if document is None:
-            if len(self._documents) > 100:
-                self._documents.clear()
-            document = self._documents[notice.alert_id] = shorten_to_fit(notice, webpush_document, MAX_PLAINTEXT)
-        return document
 
     async def _push(self, session: aiohttp.ClientSession, message: Message) -> Outcome:
         def outcome(verdict: Verdict, detail: str = "", retry_after: float | None = None) -> Outcome:
