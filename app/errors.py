@@ -1,4 +1,4 @@
-"""Domain errors: each carries a message for people and maps to one HTTP status (in app/http.py)."""
+"""Domain errors: each carries a message for people and maps to one HTTP status (in app/main.py)."""
 
 from __future__ import annotations
 

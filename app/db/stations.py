@@ -199,14 +199,15 @@ class PublicStation:
     bbox: tuple[float, float, float, float] | None
 
 
-_PUBLIC = (
+_PUBLIC_COLUMNS = (
     "SELECT s.slug, s.name, s.kind, p.slug, s.code,"
     " CASE WHEN s.territory IS NULL THEN NULL ELSE"
     "   ARRAY[ST_X(ST_PointOnSurface(s.territory)), ST_Y(ST_PointOnSurface(s.territory))] END,"
     " CASE WHEN s.territory IS NULL THEN NULL ELSE ARRAY[ST_XMin(s.territory), ST_YMin(s.territory),"
     "   ST_XMax(s.territory), ST_YMax(s.territory)] END"
-    " FROM stations s LEFT JOIN stations p ON p.id = s.parent_id"
 )
+_PUBLIC_FROM = " FROM stations s LEFT JOIN stations p ON p.id = s.parent_id"
+_PUBLIC = _PUBLIC_COLUMNS + _PUBLIC_FROM
 
 
 def _public(rows: list[tuple]) -> list[PublicStation]:  # type: ignore[type-arg]
@@ -235,7 +236,7 @@ def stations_near(conn: psycopg.Connection, lon: float, lat: float, radius_m: fl
         "WITH here AS (SELECT ST_SetSRID(ST_MakePoint(%(lon)s, %(lat)s), 4326) AS g),"
         " towns AS (SELECT s.id, ST_Distance(s.territory::geography, here.g::geography) AS d FROM stations s, here"
         "   WHERE s.kind = 'municipality' AND ST_DWithin(s.territory::geography, here.g::geography, %(radius)s))"
-        + _PUBLIC.replace(" FROM stations s", ", coalesce(t.d, pt.d) AS d FROM stations s") +
+        + _PUBLIC_COLUMNS + ", coalesce(t.d, pt.d) AS d" + _PUBLIC_FROM +
         " LEFT JOIN towns t ON t.id = s.id LEFT JOIN towns pt ON pt.id = s.parent_id"
         " WHERE t.id IS NOT NULL OR (pt.id IS NOT NULL AND pt.d = 0)"
         " ORDER BY d, s.kind <> 'municipality', s.name LIMIT %(limit)s",
