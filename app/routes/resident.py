@@ -31,7 +31,8 @@ def alert_json(alert: PublicAlert) -> dict[str, Any]:
         "id": str(alert.id), "station": {"slug": alert.station_slug, "name": alert.station_name},
         "title": alert.title, "body": alert.body, "severity": alert.severity, "category": alert.category,
         "sent": alert.created_at.isoformat(), "expires": alert.expires_at.isoformat(), "active": alert.active,
-        "zone": alert.zone,
+        "zone": alert.zone, "status": alert.status, "msg_type": alert.msg_type, "state": alert.state,
+        "replaced_by": str(alert.replaced_by) if alert.replaced_by else None,
     }
 
 

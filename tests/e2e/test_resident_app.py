@@ -20,9 +20,12 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import psycopg
 import pytest
+import redis
 from playwright.sync_api import Browser, BrowserContext, CDPSession, Page, ViewportSize, expect
 
+from tests import infra
 from tests.e2e.conftest import _FAILED, TOWN, TOWN_HALL, Traffic, offset
 from tests.fakes.webpush_service import FakePushService, Subscription
 
@@ -56,6 +59,16 @@ FAKE_PUSH = """(() => {
     PushManager.prototype.getSubscription = async function () { return localStorage.getItem(KEY) ? make() : null; };
   }
 })();"""
+
+
+@pytest.fixture
+def clean(stack: infra.Stack, push: FakePushService, console_url: str) -> None:
+    """No devices, alerts, test phones or queued messages from an earlier test (the CAP imports and
+    test phones point at alerts and devices, so they go in the same TRUNCATE)."""
+    with psycopg.connect(stack.database_url) as conn:
+        conn.execute("TRUNCATE deliveries, cap_imports, alerts, places, follows, test_devices, devices")
+    redis.Redis.from_url(stack.redis_url).flushdb()
+    push.reset()
 
 
 @dataclass
@@ -107,7 +120,8 @@ class Phone:
                  const reg = await navigator.serviceWorker.getRegistration('/app/');
                  const found = await reg.getNotifications(tag ? { tag } : {});
                  return found.map((n) => ({ title: n.title, body: n.body, tag: n.tag, data: n.data,
-                                            requireInteraction: n.requireInteraction, icon: n.icon, lang: n.lang }));
+                                            requireInteraction: n.requireInteraction, renotify: n.renotify,
+                                            vibrate: Array.from(n.vibrate || []), icon: n.icon, lang: n.lang }));
                }""", tag)
 
     def wait_notification(self, tag: str, timeout: float = 10) -> dict[str, Any]:
@@ -570,6 +584,220 @@ def test_english_from_the_browser_language(phone_factory: Any, traffic: Traffic,
     page.goto("/app/#/places")
     expect(page.get_by_text("stored rounded to about 100 m")).to_be_visible()
     shoot(page, screenshots, "places-en")
+    clean_traffic(traffic)
+
+
+# ---- issue #6: test phones, and a story's updates and cancel ---------------------------------------
+
+def operator(token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}"}
+
+
+def enrolment_code(http: httpx.Client, token: str) -> str:
+    """The code an operator reads off the console (the console asks the same endpoint)."""
+    response = http.post(f"/api/v1/stations/{TOWN}/test-devices/codes", headers=operator(token))
+    assert response.status_code in (200, 201), response.text
+    code = response.json()["code"]
+    assert re.fullmatch(r"[A-Z0-9]{4}-[A-Z0-9]{4}", code), code
+    return str(code)
+
+
+def device_test_stations(phone: Phone, http: httpx.Client) -> list[dict[str, str]]:
+    device = phone.device()
+    assert device
+    response = http.get(f"/api/v1/devices/{device['id']}/test-stations",
+                        headers={"Authorization": f"Bearer {device['secret']}"})
+    assert response.status_code == 200, response.text
+    return list(response.json()["stations"])
+
+
+def test_test_phone_enrols_receives_an_exercise_and_leaves(
+        phone: Phone, traffic: Traffic, push: FakePushService, people: dict[str, str], http: httpx.Client,
+        screenshots: Path) -> None:
+    started = time.monotonic()
+    page = phone.page
+    page.goto("/app/#/settings")
+    section = page.locator("section[data-part='test-devices']")
+    expect(section.get_by_role("heading", name="Téléphone de test (opérateurs)")).to_be_visible()
+    # before notifications are on there is no device to enrol: the section says what to do first
+    expect(section).to_contain_text("Activez d’abord les notifications")
+    enable_notifications(page)
+    expect(section).to_contain_text("Vous n’en avez pas besoin pour recevoir les alertes.")
+    expect(section).to_contain_text("n’est le téléphone de test d’aucune station")
+
+    # a wrong or expired code: said in plain words, nothing enrolled
+    code_box = section.get_by_label("Code affiché dans la console")
+    code_box.fill("ZZZZ-ZZZZ")
+    section.get_by_role("button", name="Devenir téléphone de test").click()
+    expect(section.locator(".notice-error")).to_contain_text("Ce code est inconnu ou a expiré")
+    assert device_test_stations(phone, http) == []
+
+    # the operator's code, typed as people do (lower case, no dash)
+    code = enrolment_code(http, people["town_token"])
+    code_box.fill(code.replace("-", "").lower())
+    section.get_by_role("button", name="Devenir téléphone de test").click()
+    expect(section.locator(".notice-success")).to_contain_text("recevra les exercices et les tests de Saint-Étienne")
+    item = section.locator(f".test-station-item[data-station='{TOWN}']")
+    expect(item).to_contain_text("Saint-Étienne")
+    assert device_test_stations(phone, http) == [{"slug": TOWN, "name": "Saint-Étienne"}]
+    overflow = page.evaluate("() => document.documentElement.scrollWidth - document.documentElement.clientWidth")
+    assert overflow <= 0, f"the settings scroll sideways by {overflow} px"
+    # the whole section, as drawn at the top of the page (an element shot would slide the sticky
+    # top bar over it: the section is taller than the screen)
+    page.evaluate("() => window.scrollTo(0, 0)")
+    box = page.evaluate("""(el) => { const r = el.getBoundingClientRect();
+                                      return { x: r.x, y: r.y + window.scrollY, width: r.width, height: r.height }; }""",
+                        section.element_handle())
+    shot = screenshots / "app-test-phone.png"
+    page.screenshot(path=str(shot), full_page=True, clip=box)
+    print(f"screenshot: {shot}")
+
+    # an exercise of the town reaches this test phone (which follows nothing): marked, not insistent
+    exercise_id = send_alert(http, people["town_token"], status="exercise", title="Évacuation de l’école",
+                             body="Rassemblement dans la cour.")
+    [payload] = pushed(push, phone.sub)
+    message = json.loads(payload)
+    assert message["status"] == "exercise" and message["thread"] == exercise_id and message["msg_type"] == "Alert"
+    phone.deliver(payload)
+    shown = phone.wait_notification(exercise_id)
+    assert shown["title"].startswith("EXERCICE")
+    assert shown["requireInteraction"] is False and shown["vibrate"] == []  # Severe, but an exercise
+    assert "EXERCICE" in shown["body"].splitlines()[0]
+    assert shown["data"]["status"] == "exercise"
+    page.goto("/app/")
+    card = page.locator(f".alert-card[data-alert='{exercise_id}']")
+    expect(card.locator(".badge-exercise")).to_have_text("EXERCICE")
+    card.get_by_role("link").click()
+    expect(page.locator(".alert-page .badge-exercise")).to_have_text("EXERCICE")
+    expect(page.locator(".alert-page")).to_contain_text("ce n’est pas une vraie alerte")
+
+    # leaving: one tap, the server forgets it at once
+    page.goto("/app/#/settings")
+    section.get_by_role("button", name="Quitter : ne plus recevoir les exercices de Saint-Étienne").click()
+    expect(section.locator(".notice-success")).to_contain_text("ne recevra plus les exercices de Saint-Étienne")
+    expect(section).to_contain_text("n’est le téléphone de test d’aucune station")
+    assert device_test_stations(phone, http) == []
+    assert phone.device(), "leaving a station must not make the phone forget its registration"
+    # the 422 of the wrong code is the one failed request the test provoked
+    traffic.errors[:] = [e for e in traffic.errors if "422" not in e]
+    clean_traffic(traffic)
+    print(f"test_test_phone: {time.monotonic() - started:.1f} s")
+
+
+def test_an_alert_and_its_cancel_leave_one_notification_and_a_cancelled_page(
+        phone: Phone, traffic: Traffic, push: FakePushService, people: dict[str, str], http: httpx.Client,
+        screenshots: Path) -> None:
+    started = time.monotonic()
+    page = phone.page
+    page.goto("/app/")
+    follow_town(page)
+    enable_notifications(page)
+    page.evaluate("([lat, lon]) => import('/app/core/device.js').then((d) => d.setPlaces([{ kind: 'home', lat, lon }]))",
+                  [HOME[1], HOME[0]])
+    page.goto("/app/")
+    alert_id = send_alert(http, people["town_token"])
+    [first] = pushed(push, phone.sub)
+    assert json.loads(first)["thread"] == alert_id and json.loads(first)["status"] == "actual"
+    phone.deliver(first)
+    assert phone.wait_notification(alert_id)["requireInteraction"] is True
+    expect(page.locator(f".alert-card[data-alert='{alert_id}']")).to_have_attribute("data-state", "active")
+
+    # the town hall lifts it: the cancel goes to the phones the alert reached, in the same thread
+    response = http.post(f"/api/v1/alerts/{alert_id}/cancel", json={"reason": "all_clear"},
+                         headers=operator(people["town_token"]))
+    assert response.status_code == 202, response.text
+    cancel_id = str(response.json()["id"])
+    payloads = pushed(push, phone.sub, n=2)
+    cancel = json.loads(payloads[1])
+    assert cancel["id"] == cancel_id and cancel["thread"] == alert_id and cancel["msg_type"] == "Cancel"
+    phone.deliver(payloads[1])
+
+    # one notification for the story, and it is the cancel's
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline and phone.notifications(alert_id)[0]["data"]["id"] != cancel_id:
+        page.wait_for_timeout(100)
+    everything = phone.notifications()
+    assert len(everything) == 1, everything
+    [shown] = everything
+    assert shown["tag"] == alert_id and shown["data"]["id"] == cancel_id
+    assert shown["title"] == cancel["title"] and shown["title"].startswith("FIN D'ALERTE")
+    assert "Le danger est passé" in shown["body"] and "Alerte annulée" in shown["body"].splitlines()[0]
+    assert shown["requireInteraction"] is False and shown["renotify"] is True
+
+    # the phone kept both messages; its list shows the story once, as cancelled, not current
+    kept = dict(page.evaluate("() => tocsinStore.alerts().then((all) => all.map((a) => [a.id, a.state || null]))"))
+    assert set(kept) == {alert_id, cancel_id} and kept[alert_id] == "cancelled"
+    expect(page.locator(".alerts-box")).to_contain_text("Aucune alerte en cours")
+    story = page.locator(".ended-box .alert-card")
+    expect(story).to_have_count(1)
+    expect(story).to_have_attribute("data-state", "cancelled")
+    expect(story.locator(".badge-cancelled")).to_have_text("Annulée")
+    shoot(page, screenshots, "home-cancelled", full_page=True)
+
+    # the original's public page says it is cancelled, and leads to the cancel
+    page.goto(f"/alerts/{alert_id}")
+    expect(page.get_by_role("heading", level=1)).to_have_text(TITLE)
+    notice = page.locator("[data-story='cancelled']")
+    expect(notice).to_contain_text("Alerte annulée")
+    expect(page.locator(".alert-page .badge-cancelled")).to_have_text("Annulée")
+    expect(page.locator(".alert-facts")).to_contain_text("Prévue jusqu’à")
+    overflow = page.evaluate("() => document.documentElement.scrollWidth - document.documentElement.clientWidth")
+    assert overflow <= 0, f"the alert page scrolls sideways by {overflow} px"
+    wait_for_map(page)
+    shoot(page, screenshots, "alert-cancelled", full_page=True)
+    notice.get_by_role("link", name="Lire le message d’annulation").click()
+    page.wait_for_url(re.compile(rf"/alerts/{cancel_id}$"))
+    expect(page.get_by_role("heading", level=1)).to_have_text(cancel["title"])
+    expect(page.locator("[data-story='cancelled']")).to_contain_text("annule l’alerte précédente")
+    public = http.get(f"/api/v1/alerts/{alert_id}/public").json()
+    assert public["state"] == "cancelled" and public["replaced_by"] == cancel_id
+    assert public["status"] == "actual" and public["msg_type"] == "Alert" and public["active"] is False
+    clean_traffic(traffic)
+    print(f"test_cancel: {time.monotonic() - started:.1f} s")
+
+
+def test_an_update_replaces_the_notification_and_the_story_shows_once(
+        phone: Phone, traffic: Traffic, push: FakePushService, people: dict[str, str], http: httpx.Client,
+        screenshots: Path) -> None:
+    page = phone.page
+    page.goto("/app/")
+    follow_town(page)
+    enable_notifications(page)
+    page.evaluate("([lat, lon]) => import('/app/core/device.js').then((d) => d.setPlaces([{ kind: 'home', lat, lon }]))",
+                  [HOME[1], HOME[0]])
+    page.goto("/app/")
+    alert_id = send_alert(http, people["town_token"])
+    [first] = pushed(push, phone.sub)
+    phone.deliver(first)
+    phone.wait_notification(alert_id)
+    response = http.post(f"/api/v1/alerts/{alert_id}/update", headers=operator(people["town_token"]),
+                         json={"title": "Crue du Furan : la décrue commence", "body": "Restez à l’étage jusqu’à 18 h."})
+    assert response.status_code == 202, response.text
+    update_id = str(response.json()["id"])
+    payloads = pushed(push, phone.sub, n=2)
+    assert json.loads(payloads[1])["msg_type"] == "Update" and json.loads(payloads[1])["thread"] == alert_id
+    phone.deliver(payloads[1])
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline and phone.notifications(alert_id)[0]["data"]["id"] != update_id:
+        page.wait_for_timeout(100)
+    [shown] = phone.notifications()
+    assert shown["title"] == "Crue du Furan : la décrue commence" and shown["renotify"] is True
+    assert shown["body"].splitlines()[0].startswith("Mise à jour · Grave")
+    assert shown["requireInteraction"] is True  # still a live severe alert
+
+    # one current story, as the update says it
+    cards = page.locator(".alerts-box .alert-card")
+    expect(cards).to_have_count(1)
+    expect(cards).to_have_attribute("data-alert", update_id)
+    expect(cards.locator(".badge-update")).to_have_text("Mise à jour")
+
+    page.goto(f"/alerts/{alert_id}")
+    replaced = page.locator("[data-story='replaced']")
+    expect(replaced).to_contain_text("Mise à jour disponible")
+    replaced.get_by_role("link", name="Lire la mise à jour").click()
+    page.wait_for_url(re.compile(rf"/alerts/{update_id}$"))
+    expect(page.get_by_role("heading", level=1)).to_have_text("Crue du Furan : la décrue commence")
+    expect(page.locator(".alert-page .badge-active")).to_have_text("En cours")
     clean_traffic(traffic)
 
 

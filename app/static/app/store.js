@@ -45,7 +45,39 @@
     });
   }
 
-  const isActive = (alert, now) => !alert.expires || Date.parse(alert.expires) > now;
+  // An alert's story (its thread): the first message, then its updates and its cancel. Each one
+  // is kept; lists show the story once, as its latest message says it is.
+  const threadOf = (alert) => alert.thread || alert.id;
+  const ORDER = { Alert: 0, Update: 1, Cancel: 2 };
+  const later = (a, b) => String(a.sent || '').localeCompare(String(b.sent || ''))
+    || (ORDER[a.msg_type] || 0) - (ORDER[b.msg_type] || 0);
+  // a story is over once cancelled or replaced, whatever its expiry says
+  const isOver = (alert) => alert.msg_type === 'Cancel' || alert.state === 'cancelled' || alert.state === 'replaced'
+    || alert.active === false;
+  const isActive = (alert, now) => !isOver(alert) && (!alert.expires || Date.parse(alert.expires) > now);
+
+  function latestOfEachStory(alerts) {
+    const stories = new Map();
+    for (const alert of alerts) {
+      const key = threadOf(alert);
+      const seen = stories.get(key);
+      if (!seen || later(alert, seen) > 0) stories.set(key, alert);
+    }
+    return [...stories.values()];
+  }
+
+  // An update or a cancel arrived: the earlier messages of its story say so (read offline, an
+  // old message must not look like a live alert any more).
+  async function supersede(latest) {
+    const all = (await run('alerts', 'readonly', (s) => s.getAll())) || [];
+    const earlier = all.filter((a) => a.id !== latest.id && threadOf(a) === threadOf(latest) && later(latest, a) > 0
+      && a.replaced_by !== latest.id);
+    if (!earlier.length) return;
+    const state = latest.msg_type === 'Cancel' ? 'cancelled' : 'replaced';
+    await run('alerts', 'readwrite', (s) => {
+      earlier.forEach((a) => s.put(Object.assign({}, a, { state, replaced_by: latest.id, active: false })));
+    });
+  }
 
   scope.tocsinStore = {
     get: (key) => run('kv', 'readonly', (s) => s.get(key)),
@@ -56,17 +88,23 @@
     async putAlert(alert) {
       const previous = await run('alerts', 'readonly', (s) => s.get(alert.id));
       const merged = Object.assign({}, previous || {}, alert);
-      return run('alerts', 'readwrite', (s) => s.put(merged));
+      await run('alerts', 'readwrite', (s) => s.put(merged));
+      if (merged.msg_type === 'Update' || merged.msg_type === 'Cancel') await supersede(merged);
     },
     getAlert: (id) => run('alerts', 'readonly', (s) => s.get(id)),
 
-    async alerts({ activeOnly = false } = {}) {
-      const all = (await run('alerts', 'readonly', (s) => s.getAll())) || [];
+    // every message kept, newest first; `stories`: only the latest message of each story
+    async alerts({ activeOnly = false, stories = false } = {}) {
+      let all = (await run('alerts', 'readonly', (s) => s.getAll())) || [];
+      if (stories) all = latestOfEachStory(all);
       const now = Date.now();
       return all
         .filter((a) => !activeOnly || isActive(a, now))
         .sort((a, b) => String(b.sent || '').localeCompare(String(a.sent || '')));
     },
+    latestOfEachStory,
+    threadOf,
+    isActive: (alert) => isActive(alert, Date.now()),
 
     async prune() {
       const limit = Date.now() - KEEP_EXPIRED_MS;

@@ -4,7 +4,7 @@
 /* global tocsinStore */
 importScripts('/app/store.js');
 
-const CACHE = 'tocsin-app-1';
+const CACHE = 'tocsin-app-2';
 // Everything the app needs to start and show already received alerts without a network.
 const SHELL = [
   '/app/',
@@ -36,6 +36,8 @@ const SHELL = [
   '/app/views/enable-push.js',
   '/app/views/follow-button.js',
   '/app/views/self-test.js',
+  '/app/views/story.js',
+  '/app/views/test-devices.js',
   '/app/icons/icon-192.png',
   '/app/icons/badge-96.png',
   '/static/console/core/dom.js',
@@ -50,9 +52,17 @@ const NETWORK_PATIENCE_MS = 4000;
 // The few words the notification itself shows; the app's own dictionaries are ES modules,
 // which a classic service worker cannot import.
 const WORDS = {
-  fr: { Extreme: 'Extrême', Severe: 'Grave', Moderate: 'Modérée', Minor: 'Mineure', Unknown: 'Gravité inconnue', alert: 'Alerte', test: 'Tocsin : test' },
-  en: { Extreme: 'Extreme', Severe: 'Severe', Moderate: 'Moderate', Minor: 'Minor', Unknown: 'Unknown severity', alert: 'Alert', test: 'Tocsin: test' },
+  fr: {
+    Extreme: 'Extrême', Severe: 'Grave', Moderate: 'Modérée', Minor: 'Mineure', Unknown: 'Gravité inconnue', alert: 'Alerte', test: 'Tocsin : test',
+    Update: 'Mise à jour', Cancel: 'Alerte annulée', exercise: 'EXERCICE', testMessage: 'TEST',
+  },
+  en: {
+    Extreme: 'Extreme', Severe: 'Severe', Moderate: 'Moderate', Minor: 'Minor', Unknown: 'Unknown severity', alert: 'Alert', test: 'Tocsin: test',
+    Update: 'Update', Cancel: 'Alert cancelled', exercise: 'EXERCISE', testMessage: 'TEST',
+  },
 };
+const STATUSES = ['actual', 'exercise', 'test'];
+const MSG_TYPES = ['Alert', 'Update', 'Cancel'];
 const SEVERE = ['Extreme', 'Severe'];
 
 self.addEventListener('install', (event) => {
@@ -139,28 +149,62 @@ async function showPush(data) {
     return;
   }
   const severity = WORDS.fr[data.severity] ? data.severity : 'Unknown';
+  const status = STATUSES.includes(data.status) ? data.status : 'actual';
+  const msgType = MSG_TYPES.includes(data.msg_type) ? data.msg_type : 'Alert';
   const alert = {
-    id: data.id, station: data.station || '', title: data.title || w.alert, body: data.body || '',
+    id: data.id, thread: data.thread || data.id, status, msg_type: msgType,
+    station: data.station || '', title: data.title || w.alert, body: data.body || '',
     severity, category: data.category || null, sent: data.sent || new Date().toISOString(),
     expires: data.expires || null, url: data.url || `/alerts/${data.id}`, received: new Date().toISOString(),
   };
   if (alert.id) await tocsinStore.putAlert(alert).catch((err) => console.warn('alert not kept', err));
-  const severe = SEVERE.includes(severity);
-  const heading = [w[severity], alert.station].filter(Boolean).join(' · ');
-  await self.registration.showNotification(alert.title, {
-    body: alert.body ? `${heading}\n${alert.body}` : heading,
-    // a resent alert replaces its notification rather than stacking a second one
-    tag: alert.id || undefined,
-    requireInteraction: severe,
-    vibrate: severe ? [400, 200, 400, 200, 400] : undefined,
-    timestamp: Date.parse(alert.sent) || Date.now(),
+  await notify(await latestOfStory(alert), lang, w, alert);
+  await tellOpenWindows({ type: 'alert', alert });
+  await keepZone(alert.id);
+}
+
+// A message that arrives late (an alert pushed again after its cancel) must not bring the old
+// words back: the notification always shows the latest message this phone has of the story.
+async function latestOfStory(alert) {
+  try {
+    const kept = (await tocsinStore.alerts()).filter((a) => tocsinStore.threadOf(a) === alert.thread);
+    const [latest] = tocsinStore.latestOfEachStory([alert, ...kept.filter((a) => a.id !== alert.id)]);
+    return latest || alert;
+  } catch {
+    return alert;
+  }
+}
+
+async function notify(shown, lang, w, arrived) {
+  const severity = WORDS.fr[shown.severity] ? shown.severity : 'Unknown';
+  const status = STATUSES.includes(shown.status) ? shown.status : 'actual';
+  const msgType = MSG_TYPES.includes(shown.msg_type) ? shown.msg_type : 'Alert';
+  const station = typeof shown.station === 'string' ? shown.station : (shown.station && shown.station.name) || '';
+  // an exercise or a test never insists (no long vibration, no staying on screen), nor does an
+  // all-clear; a live severe alert or its update does
+  const live = status === 'actual';
+  const insist = live && msgType !== 'Cancel' && SEVERE.includes(severity);
+  const heading = [
+    live ? null : w[status === 'test' ? 'testMessage' : 'exercise'],
+    msgType === 'Alert' ? null : w[msgType],
+    msgType === 'Cancel' ? null : w[severity],
+    station,
+  ].filter(Boolean).join(' · ');
+  // One notification per story: an update or a cancel takes the place of what the phone shows
+  // (same tag), and says so again (renotify) rather than changing silently.
+  const tag = arrived.thread || undefined;
+  await self.registration.showNotification(shown.title, {
+    body: shown.body ? `${heading}\n${shown.body}` : heading,
+    tag,
+    renotify: Boolean(tag) && msgType !== 'Alert' && shown === arrived,
+    requireInteraction: insist,
+    vibrate: insist ? [400, 200, 400, 200, 400] : undefined,
+    timestamp: Date.parse(shown.sent) || Date.now(),
     lang,
     icon: '/app/icons/icon-192.png',
     badge: '/app/icons/badge-96.png',
-    data: { url: alert.url, id: alert.id, station: alert.station, severity },
+    data: { url: shown.url || `/alerts/${shown.id}`, id: shown.id, thread: arrived.thread, station, severity, status, msg_type: msgType },
   });
-  await tellOpenWindows({ type: 'alert', alert });
-  await keepZone(alert.id);
 }
 
 // A push carries no zone (it must fit in 4 KB): fetched now, while the phone is online, so that

@@ -163,6 +163,28 @@ export async function testResult() {
   return call('GET', '/test');
 }
 
+// Test phones (operators only): a code shown in the console makes this phone receive the
+// station's exercises and tests too.
+export async function testStations() {
+  return (await call('GET', '/test-stations')).stations || [];
+}
+
+export async function enrolAsTestPhone(code) {
+  return (await call('POST', '/test-stations', { code })).station;
+}
+
+export async function leaveTestStation(slug) {
+  const { device } = state;
+  try {
+    await api('DELETE', `/api/v1/devices/${encodeURIComponent(device.id)}/test-stations/${encodeURIComponent(slug)}`,
+      undefined, { secret: device.secret });
+  } catch (err) {
+    // 404 also says "not a test phone of that station (any more)": done, unless the device is gone
+    if (!(err instanceof ApiError && err.status === 404)) throw err;
+    if ((await check()) === null && !state.device) throw new DeviceLost();
+  }
+}
+
 // "Delete my data": the server first (so that nothing is left there if the phone is wiped
 // half-way), then everything the phone kept.
 export async function erase() {

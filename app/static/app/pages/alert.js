@@ -25,7 +25,7 @@ export async function render(main, [id]) {
     main.append(pageTitle(t('alert.notFound')), notice('error', failure && failure.status === 404 ? t('alert.notFoundText') : errorText(failure)));
     return null;
   }
-  const view = alertView(alert);
+  const view = alertView(alert, { link: (other) => `#/alert/${encodeURIComponent(other)}` });
   if (failure && failure.offline) main.append(notice('info', h('p', {}, t('alert.offlineCopy'))));
   main.append(view.element,
     h('p', {}, h('a', { href: `/alerts/${encodeURIComponent(alert.id)}`, class: 'share-link' }, t('alert.publicPage'))));

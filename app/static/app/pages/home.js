@@ -36,10 +36,13 @@ async function setupSection(onChange) {
       step(3, places.length > 0, t('setup.places'), h('a', { class: 'button button-secondary', href: '#/places' }, t('setup.placesAction')))));
 }
 
+const RECENT_MS = 24 * 3600 * 1000;
+
 // Alerts for this phone: the server's list when it answers, plus what the phone received
 // (offline, that is all there is). Without notifications, the active posts of followed stations.
+// Each story (an alert, its updates, its cancel) is shown once, as its latest message says.
 async function loadAlerts() {
-  const kept = await store.alerts({ activeOnly: true });
+  const kept = await store.alerts();
   const { device: registered, follows } = device.current();
   let fresh = [];
   let failure = null;
@@ -56,16 +59,24 @@ async function loadAlerts() {
   }
   const byId = new Map(kept.map((a) => [a.id, a]));
   for (const a of fresh) byId.set(a.id, { ...byId.get(a.id), ...a });
-  const alerts = [...byId.values()].filter(isActive).sort((a, b) => String(b.sent).localeCompare(String(a.sent)));
-  return { alerts, failure };
+  const newestFirst = (a, b) => String(b.sent).localeCompare(String(a.sent));
+  const stories = store.latestOfEachStory([...byId.values()]);
+  const alerts = stories.filter(isActive).sort(newestFirst);
+  // what this phone received that was cancelled or ended in the last day: "is it over?"
+  const since = Date.now() - RECENT_MS;
+  const recent = (a) => Date.parse(a.sent) > since || (a.expires && Date.parse(a.expires) > since);
+  const ended = stories.filter((a) => !isActive(a) && a.received && recent(a)).sort(newestFirst).slice(0, 5);
+  return { alerts, ended, failure };
 }
 
 export async function render(main) {
   const setupBox = h('div', { class: 'setup-box' });
   const listBox = h('div', { class: 'alerts-box' });
   const mapBox = h('div', { class: 'map map-alerts', id: 'alerts-map', hidden: true });
+  const endedBox = h('section', { class: 'ended-box', 'aria-labelledby': 'ended-title', hidden: true });
   main.append(pageTitle(t('home.title')), setupBox,
-    h('section', { 'aria-labelledby': 'alerts-title' }, h('h2', { id: 'alerts-title', class: 'visually-hidden' }, t('home.listTitle')), listBox, mapBox));
+    h('section', { 'aria-labelledby': 'alerts-title' }, h('h2', { id: 'alerts-title', class: 'visually-hidden' }, t('home.listTitle')), listBox, mapBox),
+    endedBox);
   let map = null;
   let alive = true;
 
@@ -75,8 +86,11 @@ export async function render(main) {
   }
 
   async function refreshAlerts() {
-    const { alerts, failure } = await loadAlerts();
+    const { alerts, ended, failure } = await loadAlerts();
     if (!alive) return;
+    endedBox.hidden = ended.length === 0;
+    clear(endedBox, h('h2', { id: 'ended-title' }, t('home.endedTitle')),
+      h('ul', { class: 'alert-list' }, ended.map((a) => alertCard(a))));
     clear(listBox);
     if (failure) listBox.append(notice('info', failure.offline ? t('home.offline') : failure.message));
     if (!alerts.length) {

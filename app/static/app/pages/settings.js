@@ -1,5 +1,5 @@
 // Notifications on or off (and why), the self-test, the language, and leaving: unfollow
-// everything or erase everything.
+// everything or erase everything; at the bottom, for operators only, this phone as a test phone.
 import { h, clear, announce } from '/static/console/core/dom.js';
 import { currentLang, t } from '../core/i18n.js';
 import * as device from '../core/device.js';
@@ -8,6 +8,7 @@ import * as push from '../core/push.js';
 import { busy, confirmDialog, errorText, notice, pageTitle } from '../core/ui.js';
 import { enablePushButton, problemHelp } from '../views/enable-push.js';
 import { selfTestSection } from '../views/self-test.js';
+import { testDevicesSection } from '../views/test-devices.js';
 
 async function notificationSection() {
   const box = h('section', { class: 'card', 'aria-labelledby': 'push-title', dataset: { part: 'push' } });
@@ -78,6 +79,16 @@ function leaveSection(onErased) {
 
 export async function render(main) {
   const notifications = await notificationSection();
+  const testDevices = testDevicesSection();
+  // turning notifications on or erasing everything changes what the test phone section can do
+  let registered = device.current().device && device.current().device.id;
+  const stop = device.onChange((now) => {
+    const id = now.device && now.device.id;
+    if (id !== registered) {
+      registered = id;
+      testDevices.paint();
+    }
+  });
   main.append(pageTitle(t('settings.title')),
     notifications.box,
     selfTestSection(),
@@ -85,6 +96,7 @@ export async function render(main) {
     leaveSection(notifications.paint),
     h('section', { class: 'card', 'aria-labelledby': 'privacy-title' },
       h('h2', { id: 'privacy-title' }, t('privacy.title')),
-      h('ul', { class: 'plain-list' }, h('li', {}, t('privacy.1')), h('li', {}, t('privacy.2')), h('li', {}, t('privacy.3')))));
-  return null;
+      h('ul', { class: 'plain-list' }, h('li', {}, t('privacy.1')), h('li', {}, t('privacy.2')), h('li', {}, t('privacy.3')))),
+    testDevices.element);
+  return stop;
 }
