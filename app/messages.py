@@ -58,6 +58,13 @@ _FRENCH: list[tuple[re.Pattern[str], str]] = [
         (r"^the request body is not valid JSON(.*)$", "le corps de la requête n'est pas du JSON valide{1}"),
         (r"^email must be an e-mail address such as (.*) \(got (.*)\)$",
          "email doit être une adresse e-mail comme {1} (reçu : {2})"),
+        (r"^key must be 2 to 63 lower-case letters, digits or dashes, such as (.*)$",
+         "la clé doit faire 2 à 63 caractères : minuscules, chiffres ou tirets, comme {1}"),
+        (r"^texts needs at least one language among: (.*)$",
+         "les textes doivent être donnés dans au moins une de ces langues : {1}"),
+        (r"^this station has no edited or own template called (.*)$",
+         "cette station n'a pas de modèle modifié ou propre appelé {1}"),
+        (r"^(\S+) must be true or false$", "{1} doit être true ou false"),
         (r"^slug must be 2 to 63 lower-case letters, digits or dashes, such as (.*)$",
          "l'identifiant doit faire 2 à 63 caractères : minuscules, chiffres ou tirets, comme {1}"),
         # zones (geo/): those a person drawing on the console's map can meet
@@ -81,7 +88,9 @@ _FIELDS = {
     "title": "le titre", "body": "le texte", "severity": "la gravité", "category": "la catégorie",
     "audience": "le public", "zone": "la zone", "expires_in": "la durée", "expires_at": "l'expiration",
     "email": "l'e-mail", "password": "le mot de passe", "name": "le nom", "role": "le rôle",
-    "slug": "l'identifiant", "kind": "le type",
+    "slug": "l'identifiant", "kind": "le type", "key": "la clé", "texts": "les textes",
+    "texts.fr.name": "le nom (fr)", "texts.fr.title": "le titre (fr)", "texts.fr.body": "le texte (fr)",
+    "texts.en.name": "le nom (en)", "texts.en.title": "le titre (en)", "texts.en.body": "le texte (en)",
 }
 
 

@@ -25,6 +25,8 @@ PASSWORD = "correct horse battery staple"
 ZONE = {"type": "Circle", "center": list(CENTRE), "radius_m": 1000}
 ALERT = {"title": "Exercice", "body": "Ceci est un exercice.", "severity": "Minor", "category": "Safety",
          "zone": ZONE, "expires_in": 600}
+TEMPLATE = {"texts": {"fr": {"name": "Essai", "title": "Essai [lieu]", "body": "Ceci est un essai."}},
+            "category": "Other", "severity": "Minor"}
 
 
 @pytest.fixture(scope="module")
@@ -175,6 +177,10 @@ def _calls(alert_id: str, device_id: str, zone_id: Callable[[], str]) -> list[Ca
              lambda actor: {"name": "Élu", "email": f"elu-{uuid.uuid4().hex[:8]}@test.invalid", "role": "publisher"}),
         Call("POST", "/api/v1/stations/saint-etienne/stations", admin,
              lambda actor: {"slug": f"ecole-{uuid.uuid4().hex[:8]}", "name": "École", "kind": "institution"}),
+        Call("GET", "/api/v1/stations/saint-etienne/templates", town),
+        Call("PUT", "/api/v1/stations/saint-etienne/templates/matrix-check", admin, lambda _: TEMPLATE),
+        # the admin deletes the template the row above let them create
+        Call("DELETE", "/api/v1/stations/saint-etienne/templates/matrix-check", admin),
         Call("GET", "/console", nobody),  # a redirect to /console/ for everyone
         Call("GET", "/console/", logged_in),
         Call("GET", "/console/login", everyone),

@@ -1,4 +1,4 @@
-// Station administration: operators and invitations, child stations, saved zones.
+// Station administration: operators and invitations, child stations, saved zones, templates.
 import { api, ApiError, loadSession } from '../core/api.js';
 import { h, clear, field, announce } from '../core/dom.js';
 import { t } from '../core/i18n.js';
@@ -6,6 +6,7 @@ import { renderFrame, pageHeading, errorBox } from '../core/layout.js';
 import { ROLES } from '../core/vocab.js';
 import { describeZone } from '../compose/describe.js';
 import { unwrapZone } from '../map/geometry.js';
+import { templatesSection } from '../templates.js';
 
 const base = (slug) => `/api/v1/stations/${encodeURIComponent(slug)}`;
 
@@ -220,5 +221,6 @@ export async function render(ctx) {
   main.append(h('div', { class: 'admin-grid' },
     operatorsSection(slug),
     station.kind === 'municipality' ? childStationsSection(slug, session) : null,
-    zonesSection(slug)));
+    zonesSection(slug),
+    templatesSection(slug)));
 }

@@ -13,6 +13,7 @@ import { createMessageForm } from '../compose/message-form.js';
 import { createZonePanel } from '../compose/zone-panel.js';
 import { confirmSend } from '../compose/confirm.js';
 import { clearDraft, loadDraft, saveDraft } from '../compose/draft.js';
+import { createTemplatePicker } from '../templates.js';
 
 function step(number, title, ...content) {
   const id = `step-${number}`;
@@ -55,6 +56,7 @@ export async function render(ctx) {
   });
   const formError = h('div', { class: 'notice notice-error', role: 'alert', hidden: true });
   const sendButton = h('button', { type: 'submit', class: 'button button-danger button-wide', dataset: { action: 'review' } }, t('compose.review'));
+  const templates = createTemplatePicker({ slug, form, sendButton });
   const mapElement = h('div', { class: 'map', id: 'map' }, h('p', { class: 'map-loading' }, t('map.loading')));
 
   function refreshAudience() {
@@ -69,7 +71,8 @@ export async function render(ctx) {
   if (draft) form.restore(draft);
   zonePanel.onZone(keepDraft);
 
-  const messageForm = h('form', { novalidate: true }, form.element, lockscreen.element, formError, sendButton);
+  const messageForm = h('form', { novalidate: true }, templates.element, form.element, lockscreen.element, formError,
+    templates.guard, sendButton);
   const panel = h('div', { class: 'side-panel' },
     h('h1', { class: 'visually-hidden' }, t('map.heading', { station: station.name })),
     step(1, t('map.step.zone'), zonePanel.element),
