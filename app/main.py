@@ -18,7 +18,7 @@ from starlette.staticfiles import StaticFiles
 from app.db.pool import open_pool
 from app.errors import DomainError, TooManyRequests
 from app.i18n import requested_language
-from app.routes import api, cap, console, health, operators, poster, resident
+from app.routes import api, cap, console, health, operators, poster, resident, templates
 from app.settings import Settings
 from app.vapid import application_server_key, load_or_create_vapid_key
 from app.wakeups import WakeUps, make_celery
@@ -58,12 +58,11 @@ ROUTES = [
     Route("/api/v1/stations/{slug}/operators", operators.list_operators, methods=["GET"]),
     Route("/api/v1/stations/{slug}/operators", operators.invite_operator, methods=["POST"]),
     Route("/api/v1/stations/{slug}/stations", operators.create_station, methods=["POST"]),
+    Route("/api/v1/stations/{slug}/templates", templates.list_templates, methods=["GET"]),
+    Route("/api/v1/stations/{slug}/templates/{key}", templates.save_template, methods=["PUT"]),
+    Route("/api/v1/stations/{slug}/templates/{key}", templates.delete_template, methods=["DELETE"]),
     Route("/cap/alerts/{alert_id}.xml", cap.cap_alert, methods=["GET"]),
     Route("/cap/stations/{slug}.atom", cap.station_feed, methods=["GET"]),
-    Route("/api/v1/stations/{slug}/cap-imports", cap.upload_import, methods=["POST"]),
-    Route("/api/v1/stations/{slug}/cap-imports", cap.list_imports, methods=["GET"]),
-    Route("/api/v1/cap-imports/{import_id}/accept", cap.accept_import, methods=["POST"]),
-    Route("/api/v1/cap-imports/{import_id}/reject", cap.reject_import, methods=["POST"]),
 ]
 
 # The operator console's pages (not in the OpenAPI document: they are HTML for people).
