@@ -11,13 +11,16 @@ from typing import Any
 from urllib.parse import urlsplit
 from xml.etree import ElementTree as ET
 
-from app.db.alerts import PublicAlert
+from app.db.cap import CapAlert
 
 CAP_NS = "urn:oasis:names:tc:emergency:cap:1.2"
 ATOM_NS = "http://www.w3.org/2005/Atom"
 CAP_MEDIA_TYPE = "application/cap+xml"
-# The language of the texts: stations write in French until alerts carry several languages.
-LANGUAGE = "fr-FR"
+# Tocsin's status (lower case) as CAP writes it
+STATUSES = {"actual": "Actual", "exercise": "Exercise", "test": "Test"}
+# <areaDesc> per language of the <info> ("en" for any language not listed)
+AREA_DESCRIPTIONS = {"fr": "{} : zone de l'alerte", "en": "{}: alert area", "de": "{}: Warngebiet",
+                     "es": "{}: zona de la alerta", "it": "{}: zona dell'allerta"}
 
 
 def cap_time(moment: datetime) -> str:
@@ -58,45 +61,79 @@ def sender(public_url: str, station_slug: str) -> str:
     return f"{station_slug}@{urlsplit(public_url).hostname or 'localhost'}"
 
 
-def cap_alert(alert: PublicAlert, public_url: str) -> ET.Element:
+def _identity(alert_id: object, slug: str, sent: datetime, cap_identifier: str | None, cap_sender: str | None,
+              public_url: str) -> tuple[str, str, str]:
+    """(identifier, sender, sent) of a message: an imported alert keeps the ones it came with."""
+    return (cap_identifier or str(alert_id), cap_sender or sender(public_url, slug), cap_time(sent))
+
+
+def identity(alert: CapAlert, public_url: str) -> tuple[str, str, str]:
+    return _identity(alert.id, alert.station_slug, alert.cap_sent or alert.sent, alert.cap_identifier,
+                     alert.cap_sender, public_url)
+
+
+def references(alert: CapAlert, public_url: str) -> str | None:
+    """CAP's references: "sender,identifier,sent" of the message an Update or a Cancel replaces."""
+    ref = alert.reference
+    if alert.msg_type == "Alert" or ref is None:
+        return None
+    identifier, ref_sender, sent = _identity(ref.id, ref.station_slug, ref.sent, ref.cap_identifier,
+                                             ref.cap_sender, public_url)
+    return f"{ref_sender},{identifier},{sent}"
+
+
+def _languages(alert: CapAlert) -> list[tuple[str, dict[str, str]]]:
+    """(language, {title, body}) per language of the alert, its main language first."""
+    texts = dict(alert.texts or {})
+    main = texts.pop(alert.language, {"title": alert.title, "body": alert.body})
+    return [(alert.language, main), *sorted(texts.items())]
+
+
+def cap_alert(alert: CapAlert, public_url: str) -> ET.Element:
     root = ET.Element(f"{{{CAP_NS}}}alert")
-    _sub(root, "identifier", str(alert.id))
-    _sub(root, "sender", sender(public_url, alert.station_slug))
-    _sub(root, "sent", cap_time(alert.created_at))
-    _sub(root, "status", "Actual")
-    _sub(root, "msgType", "Alert")
+    identifier, alert_sender, sent = identity(alert, public_url)
+    _sub(root, "identifier", identifier)
+    _sub(root, "sender", alert_sender)
+    _sub(root, "sent", sent)
+    _sub(root, "status", STATUSES.get(alert.status, "Actual"))
+    _sub(root, "msgType", alert.msg_type)
     _sub(root, "scope", "Public")
-    info = _sub(root, "info")
-    _sub(info, "language", LANGUAGE)
-    _sub(info, "category", alert.category)
-    _sub(info, "event", alert.title)
-    # Tocsin does not ask operators for urgency and certainty (yet): CAP's "Unknown" says so
-    _sub(info, "urgency", "Unknown")
-    _sub(info, "severity", alert.severity)
-    _sub(info, "certainty", "Unknown")
-    _sub(info, "expires", cap_time(alert.expires_at))
-    _sub(info, "senderName", alert.station_name)
-    _sub(info, "headline", alert.title)
-    _sub(info, "description", alert.body)
-    _sub(info, "web", f"{public_url}/alerts/{alert.id}")
-    if alert.zone is not None:
-        _area(info, alert.zone, f"{alert.station_name} : zone de l'alerte")
+    refs = references(alert, public_url)
+    if refs is not None:
+        _sub(root, "references", refs)
+    for language, text in _languages(alert):
+        info = _sub(root, "info")
+        _sub(info, "language", language)
+        _sub(info, "category", alert.category)
+        _sub(info, "event", text.get("title") or alert.title)
+        # Tocsin does not ask operators for urgency and certainty (yet): CAP's "Unknown" says so
+        _sub(info, "urgency", "Unknown")
+        _sub(info, "severity", alert.severity)
+        _sub(info, "certainty", "Unknown")
+        _sub(info, "expires", cap_time(alert.expires_at))
+        _sub(info, "senderName", alert.station_name)
+        _sub(info, "headline", text.get("title") or alert.title)
+        _sub(info, "description", text.get("body") or alert.body)
+        _sub(info, "web", f"{public_url}/alerts/{alert.id}")
+        if alert.zone is not None:
+            _area(info, alert.zone, AREA_DESCRIPTIONS.get(language, AREA_DESCRIPTIONS["en"]).format(
+                alert.station_name))
     return root
 
 
-def cap_document(alert: PublicAlert, public_url: str) -> bytes:
+def cap_document(alert: CapAlert, public_url: str) -> bytes:
     ET.register_namespace("", CAP_NS)
     return ET.tostring(cap_alert(alert, public_url), encoding="utf-8", xml_declaration=True)
 
 
-def atom_feed(station_slug: str, station_name: str, alerts: list[PublicAlert], public_url: str) -> bytes:
+def atom_feed(station_slug: str, station_name: str, alerts: list[CapAlert], public_url: str) -> bytes:
     """The station's active alerts, newest first, each entry linking to its CAP document."""
     ET.register_namespace("", ATOM_NS)
     feed = ET.Element(f"{{{ATOM_NS}}}feed")
     self_url = f"{public_url}/cap/stations/{station_slug}.atom"
     _sub(feed, "id", self_url, ATOM_NS)
     _sub(feed, "title", f"{station_name} : alertes en cours", ATOM_NS)
-    newest = max((a.created_at for a in alerts), default=datetime.now(UTC))
+    newest = max((a.sent for a in alerts), default=datetime.now(UTC))
     _sub(feed, "updated", cap_time(newest), ATOM_NS)
     ET.SubElement(feed, f"{{{ATOM_NS}}}link", rel="self", href=self_url, type="application/atom+xml")
     author = _sub(feed, "author", None, ATOM_NS)
@@ -105,7 +142,7 @@ def atom_feed(station_slug: str, station_name: str, alerts: list[PublicAlert], p
         entry = _sub(feed, "entry", None, ATOM_NS)
         _sub(entry, "id", f"urn:uuid:{alert.id}", ATOM_NS)
         _sub(entry, "title", alert.title, ATOM_NS)
-        _sub(entry, "updated", cap_time(alert.created_at), ATOM_NS)
+        _sub(entry, "updated", cap_time(alert.sent), ATOM_NS)
         _sub(entry, "summary", alert.body, ATOM_NS)
         ET.SubElement(entry, f"{{{ATOM_NS}}}link", rel="alternate", type=CAP_MEDIA_TYPE,
                       href=f"{public_url}/cap/alerts/{alert.id}.xml")

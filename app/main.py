@@ -63,6 +63,10 @@ ROUTES = [
     Route("/api/v1/stations/{slug}/templates/{key}", templates.delete_template, methods=["DELETE"]),
     Route("/cap/alerts/{alert_id}.xml", cap.cap_alert, methods=["GET"]),
     Route("/cap/stations/{slug}.atom", cap.station_feed, methods=["GET"]),
+    Route("/api/v1/stations/{slug}/cap-imports", cap.upload_import, methods=["POST"]),
+    Route("/api/v1/stations/{slug}/cap-imports", cap.list_imports, methods=["GET"]),
+    Route("/api/v1/cap-imports/{import_id}/accept", cap.accept_import, methods=["POST"]),
+    Route("/api/v1/cap-imports/{import_id}/reject", cap.reject_import, methods=["POST"]),
 ]
 
 # The operator console's pages (not in the OpenAPI document: they are HTML for people).

@@ -30,6 +30,8 @@ _ZONE = {
          "properties": {"type": {"enum": ["Polygon", "MultiPolygon"]}, "coordinates": {"type": "array"}}},
     ],
 }
+_CAP_IMPORT = ("{id, identifier, sender, sent, status, msg_type, references, sender_name, "
+               "headline: {language: text}, severity, category, zone, expires, state}")
 _ALERT_REQUEST = {
     "type": "object",
     "required": ["title", "body", "severity", "category"],
@@ -164,6 +166,36 @@ OPERATIONS: dict[tuple[str, str], dict[str, Any]] = {
     ("/cap/stations/{slug}.atom", "get"): _op(
         "The station's active alerts as an Atom feed linking to their CAP documents",
         {"200": "Atom feed", "404": "no such station"}),
+    ("/api/v1/stations/{slug}/cap-imports", "post"): {
+        **_op("Upload a CAP 1.2 document from another system (at most 1 MB); it waits, as an import, for an "
+              "operator to accept (rebroadcast) or reject it. The same sender's identifier again returns "
+              "the first import",
+              {"201": _CAP_IMPORT, "200": "already imported: the first import", "413": "larger than 1 MB",
+               "415": "not sent as application/cap+xml, application/xml or text/xml",
+               **_OPERATOR_ERRORS, "422": "not XML, a DOCTYPE, not CAP 1.2, or not valid against the CAP 1.2 "
+                                          "schema; the message says what and where"}, None, "operator"),
+        "requestBody": {"required": True, "content": {
+            t: {"schema": {"type": "string", "description": "a CAP 1.2 <alert> document"}}
+            for t in ("application/cap+xml", "application/xml", "text/xml")}},
+    },
+    ("/api/v1/stations/{slug}/cap-imports", "get"): _op(
+        "The station's CAP imports (uploaded or read from its feed), newest first",
+        {"200": "{imports: [" + _CAP_IMPORT + " with id, state (received|accepted|rejected), source, "
+                "received_at, alert_id]}", **_OPERATOR_ERRORS}, None, "operator"),
+    ("/api/v1/cap-imports/{import_id}/accept", "post"): _op(
+        "Rebroadcast an imported CAP Alert or Update through its station, keeping its CAP identifier, "
+        "sender and sent time; audience defaults to everyone for a municipality, followers otherwise. "
+        "Accepting it again returns the same alert",
+        {"202": "{id, state: accepted, alert_id, status_url}", "200": "already accepted: the same answer",
+         "409": "expired, or rejected earlier", **_OPERATOR_ERRORS,
+         "404": "no such import among your stations'",
+         "422": "a Cancel (cancel the rebroadcast alert from its page), or a status other than "
+                "Actual, Exercise or Test"},
+        {"type": "object", "properties": {"audience": {"enum": ["followers", "everyone"]}}}, "operator"),
+    ("/api/v1/cap-imports/{import_id}/reject", "post"): _op(
+        "Reject an imported CAP message: it will not be rebroadcast",
+        {"200": "{id, state: rejected}", "409": "already accepted", **_OPERATOR_ERRORS,
+         "404": "no such import among your stations'"}, None, "operator"),
     ("/api/v1/session", "post"): _op(
         "Console login with e-mail and password; sets the session cookie",
         {"200": "{operator, csrf_token, stations, map}", "401": "wrong e-mail or password",

@@ -67,6 +67,20 @@ def _list(name: str) -> tuple[str, ...]:
 _HOST_PORT = re.compile(r"^[A-Za-z0-9.-]+:\d{1,5}$")
 
 
+def _cap_feeds(name: str) -> tuple[tuple[str, str], ...]:
+    """"slug=https://…/feed.atom,other-slug=https://…": the CAP feeds each station imports from."""
+    feeds = []
+    for item in _list(name):
+        slug, _, url = item.partition("=")
+        slug, url = slug.strip(), url.strip()
+        if not slug or not url.startswith(("https://", "http://")):
+            raise SettingsError(
+                f"{name} must be comma-separated station-slug=https://url/of/feed pairs (got {item!r})"
+            )
+        feeds.append((slug, url))
+    return tuple(feeds)
+
+
 @dataclass(frozen=True)
 class Settings:
     database_url: str = "postgresql://postgres@127.0.0.1:5432/tocsin"
@@ -111,6 +125,9 @@ class Settings:
     # Map tiles of the operator console ({z}/{x}/{y}); the console works without them.
     tile_url: str = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
     tile_attribution: str = "© OpenStreetMap contributors"
+    # CAP feeds (Atom or RSS) polled every minute: (station slug, feed URL); their new CAP alerts
+    # wait as imports for an operator of the station to accept or reject.
+    cap_feeds: tuple[tuple[str, str], ...] = ()
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -152,6 +169,7 @@ class Settings:
             fcm_concurrency=_int("TOCSIN_FCM_CONCURRENCY", cls.fcm_concurrency, 1),
             tile_url=os.environ.get("TOCSIN_TILE_URL", cls.tile_url).strip(),
             tile_attribution=os.environ.get("TOCSIN_TILE_ATTRIBUTION", cls.tile_attribution),
+            cap_feeds=_cap_feeds("TOCSIN_CAP_FEEDS"),
         ).checked()
 
     def checked(self) -> Settings:

@@ -16,6 +16,8 @@ from app.settings import Settings
 FAN_OUT = "alerts.fan_out"
 RECONCILE = "deliveries.reconcile"
 SELF_TEST = "push.self_test"
+CAP_POLL_FEEDS = "cap.poll_feeds"
+CAP_POLL_INTERVAL_S = 60.0
 SEND_TASKS = {"webpush": "push.send_webpush", "apns": "push.send_apns", "fcm": "push.send_fcm"}
 
 QUEUE_FANOUT = "fanout"
@@ -50,10 +52,12 @@ def make_celery(settings: Settings) -> Celery:
         task_routes={
             FAN_OUT: {"queue": QUEUE_FANOUT},
             RECONCILE: {"queue": QUEUE_MAINTENANCE},
+            CAP_POLL_FEEDS: {"queue": QUEUE_MAINTENANCE},
             **{task: {"queue": SEND_QUEUES[ch]} for ch, task in SEND_TASKS.items()},
         },
         beat_schedule={
             "reconcile": {"task": RECONCILE, "schedule": settings.reconcile_interval_s},
+            "cap-feeds": {"task": CAP_POLL_FEEDS, "schedule": CAP_POLL_INTERVAL_S},
         },
         worker_hijack_root_logger=False,
     )

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import uuid
 
-from app.wakeups import FAN_OUT, RECONCILE, SELF_TEST, SEND_TASKS
+from app.wakeups import CAP_POLL_FEEDS, FAN_OUT, RECONCILE, SELF_TEST, SEND_TASKS
+from workers import cap_feeds, reconciler, sending
 from workers import fan_out as fan_out_module
-from workers import reconciler, sending
 from workers import self_test as self_test_module
 from workers.celery_app import celery
 from workers.runtime import runtime
@@ -40,3 +40,8 @@ def self_test(device_id: str) -> str:
 @celery.task(name=RECONCILE)
 def reconcile() -> dict[str, int]:
     return reconciler.reconcile(runtime())
+
+
+@celery.task(name=CAP_POLL_FEEDS)
+def poll_cap_feeds() -> dict[str, int]:
+    return cap_feeds.poll_feeds(runtime())

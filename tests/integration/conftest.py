@@ -108,7 +108,7 @@ def clean(stack: infra.Stack, push_service: FakePushService, apns_service: FakeA
           fcm_service: FakeFCMService) -> Iterator[None]:
     """Each test starts with no devices, alerts or queued messages."""
     with psycopg.connect(stack.database_url) as conn:
-        conn.execute("TRUNCATE deliveries, alerts, places, follows, devices")
+        conn.execute("TRUNCATE deliveries, cap_imports, alerts, places, follows, test_devices, devices")
     redis.Redis.from_url(stack.redis_url).flushdb()
     for service in (push_service, apns_service, fcm_service):
         service.reset()

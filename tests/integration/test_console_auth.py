@@ -18,6 +18,7 @@ from app import cli
 from app.main import APP_ROUTES, CONSOLE_ROUTES, ROUTES
 from app.services.sessions import MAX_FAILURES_PER_EMAIL
 from app.settings import Settings
+from tests.cap_samples import cap_xml
 from tests.integration.conftest import CENTRE, Client
 
 pytestmark = pytest.mark.usefixtures("worker", "beat")
@@ -50,6 +51,7 @@ class Actor:
 
     def request(self, method: str, path: str, **kw: object) -> httpx.Response:
         headers = {"X-CSRF-Token": self.csrf} if self.csrf else {}
+        headers.update(kw.pop("headers", None) or {})  # type: ignore[call-overload]
         return self.http.request(method, path, headers=headers, follow_redirects=False, **kw)  # type: ignore[arg-type]
 
 
@@ -181,6 +183,11 @@ def _calls(alert_id: str, device_id: str, zone_id: Callable[[], str]) -> list[Ca
         Call("PUT", "/api/v1/stations/saint-etienne/templates/matrix-check", admin, lambda _: TEMPLATE),
         # the admin deletes the template the row above let them create
         Call("DELETE", "/api/v1/stations/saint-etienne/templates/matrix-check", admin),
+        Call("POST", "/api/v1/stations/saint-etienne/cap-imports", town,
+             lambda actor: cap_xml(f"matrix-{actor}-{uuid.uuid4().hex[:8]}")),
+        Call("GET", "/api/v1/stations/saint-etienne/cap-imports", town),
+        Call("POST", "/api/v1/cap-imports/{import_id}/accept", town),  # a new import each time
+        Call("POST", "/api/v1/cap-imports/{import_id}/reject", town),
         Call("GET", "/console", nobody),  # a redirect to /console/ for everyone
         Call("GET", "/console/", logged_in),
         Call("GET", "/console/login", everyone),
@@ -209,6 +216,12 @@ def test_every_route_answers_only_those_it_should(
         assert response.status_code == 201, response.text
         return str(response.json()["id"])
 
+    def new_import() -> str:
+        response = client.http.post("/api/v1/stations/saint-etienne/cap-imports", headers={
+            **admin_token, "Content-Type": "application/cap+xml"}, content=cap_xml(f"matrix-{uuid.uuid4()}"))
+        assert response.status_code == 201, response.text
+        return str(response.json()["id"])
+
     calls = _calls(alert_id, device["id"], new_zone)
     routes = {(r.path, m) for r in [*ROUTES, *CONSOLE_ROUTES, *APP_ROUTES] for m in r.methods if m != "HEAD"}
     covered = {(_template(c.method, c.path), c.method) for c in calls}
@@ -220,8 +233,11 @@ def test_every_route_answers_only_those_it_should(
             if call.path == "/api/v1/session" and call.method == "DELETE" and actor.csrf:
                 actor = login(api_url, people[name])  # log out a session of its own, not the one in use
             path = call.path.replace("{zone_id}", new_zone()) if "{zone_id}" in call.path else call.path
+            path = path.replace("{import_id}", new_import()) if "{import_id}" in path else path
             body = call.body(name) if call.body else None
-            response = actor.request(call.method, path, json=body)
+            payload = ({"content": body, "headers": {"Content-Type": "application/cap+xml"}}
+                       if isinstance(body, bytes) else {"json": body})
+            response = actor.request(call.method, path, **payload)
             ok = 200 <= response.status_code < 300
             if ok != (name in call.allowed):
                 failures.append(f"{call.method} {path} as {name}: {response.status_code} {response.text[:120]}")

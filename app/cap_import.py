@@ -1,0 +1,284 @@
+"""Reading CAP 1.2 documents written by other systems: parsed safely, checked against the OASIS
+schema, and turned into what a Tocsin alert needs (texts per language, a zone).
+
+Only lxml touches the bytes, with entities, network access and DTDs turned off; a document that
+declares a DOCTYPE is refused outright (no entity expansion, no external fetch, no "billion laughs").
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from lxml import etree
+
+from app.errors import InvalidInput
+from geo.zones import geodesic_circle_polygon
+
+CAP_NS = "urn:oasis:names:tc:emergency:cap:1.2"
+SCHEMA_FILE = Path(__file__).resolve().parents[1] / "data" / "cap" / "CAP-v1.2.xsd"
+MAX_DOCUMENT_BYTES = 1024 * 1024
+FIELD = "document"
+_NS = {"cap": CAP_NS}
+# CAP's default language when an <info> names none
+DEFAULT_LANGUAGE = "en-US"
+# a circle among other shapes becomes the polygon that contains it (zones have at most 1,000 vertices)
+CIRCLE_AS_POLYGON_VERTICES = 64
+
+
+@dataclass(frozen=True)
+class CapArea:
+    description: str
+    # (lat, lon, radius in km), as CAP writes them
+    circles: tuple[tuple[float, float, float], ...] = ()
+    # rings of (lat, lon), as CAP writes them
+    polygons: tuple[tuple[tuple[float, float], ...], ...] = ()
+
+
+@dataclass(frozen=True)
+class CapInfo:
+    language: str  # as written, e.g. "fr-FR"
+    categories: tuple[str, ...]
+    event: str
+    urgency: str
+    severity: str
+    certainty: str
+    expires: datetime | None
+    sender_name: str | None
+    headline: str | None
+    description: str | None
+    instruction: str | None
+    web: str | None
+    areas: tuple[CapArea, ...] = ()
+
+    @property
+    def language_code(self) -> str:
+        """The primary language subtag, as Tocsin keys its texts: "fr-FR" -> "fr"."""
+        return self.language.split("-")[0].lower()
+
+
+@dataclass(frozen=True)
+class CapDocument:
+    identifier: str
+    sender: str
+    sent: datetime
+    status: str  # Actual | Exercise | System | Test | Draft
+    msg_type: str  # Alert | Update | Cancel | Ack | Error
+    references: str | None
+    infos: tuple[CapInfo, ...] = field(default_factory=tuple)
+
+    @property
+    def expires(self) -> datetime | None:
+        times = [i.expires for i in self.infos if i.expires is not None]
+        return min(times) if times else None
+
+    @property
+    def main_info(self) -> CapInfo | None:
+        return self.infos[0] if self.infos else None
+
+    def texts(self) -> dict[str, dict[str, str]]:
+        """{language code: {title, body}}, one per language, in the document's order."""
+        texts: dict[str, dict[str, str]] = {}
+        for info in self.infos:
+            code = info.language_code
+            if code in texts or not re.fullmatch(r"[a-z]{2,3}", code):
+                continue
+            title = (info.headline or info.event).strip()
+            body = "\n\n".join(t.strip() for t in (info.description, info.instruction) if t and t.strip())
+            texts[code] = {"title": title, "body": body or title}
+        return texts
+
+    def zone(self) -> dict[str, Any] | None:
+        """The area as a Tocsin zone (the alert API's JSON), from the first <info> that has one."""
+        for info in self.infos:
+            circles = [c for a in info.areas for c in a.circles]
+            polygons = [p for a in info.areas for p in a.polygons]
+            if circles or polygons:
+                return zone_of(circles, polygons)
+        return None
+
+
+def zone_of(circles: list[tuple[float, float, float]],
+            polygons: list[tuple[tuple[float, float], ...]]) -> dict[str, Any]:
+    """One circle: a Tocsin circle. Polygons: a GeoJSON Polygon or MultiPolygon ([lon, lat]). Several
+    circles, or circles with polygons: each circle as the polygon that contains it, in a MultiPolygon."""
+    if len(circles) == 1 and not polygons:
+        lat, lon, radius_km = circles[0]
+        return {"type": "Circle", "center": [lon, lat], "radius_m": round(radius_km * 1000, 3)}
+    rings = [[[lon, lat] for lat, lon in ring] for ring in polygons]
+    if circles:
+        for lat, lon, radius_km in circles:
+            shape = geodesic_circle_polygon(lon, lat, max(radius_km * 1000, 1.0), CIRCLE_AS_POLYGON_VERTICES)
+            rings.append([[x, y] for x, y in shape.exterior.coords])
+    if len(rings) == 1:
+        return {"type": "Polygon", "coordinates": [rings[0]]}
+    return {"type": "MultiPolygon", "coordinates": [[ring] for ring in rings]}
+
+
+@functools.cache
+def schema() -> etree.XMLSchema:
+    """The OASIS CAP 1.2 schema, loaded once per process."""
+    return etree.XMLSchema(etree.parse(str(SCHEMA_FILE), _parser()))
+
+
+def _parser() -> etree.XMLParser:
+    return etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False, load_dtd=False,
+                           dtd_validation=False, remove_comments=True)
+
+
+def parse_xml(raw: bytes, what: str = "CAP document", limit: int = MAX_DOCUMENT_BYTES) -> etree._Element:
+    """Parse untrusted XML: no DOCTYPE, no entities, no network. Raises InvalidInput."""
+    if len(raw) > limit:
+        raise InvalidInput(f"the {what} is larger than {limit // 1024} KiB", FIELD)
+    if not raw.strip():
+        raise InvalidInput(f"the {what} is empty; send the XML in the request body", FIELD)
+    try:
+        tree = etree.fromstring(raw, _parser()).getroottree()
+    except etree.XMLSyntaxError as exc:
+        raise InvalidInput(f"the {what} is not well-formed XML (line {exc.lineno}: {_short(exc.msg)})",
+                           FIELD) from None
+    if tree.docinfo.doctype:
+        raise InvalidInput(f"the {what} declares a DOCTYPE; DOCTYPE and entity declarations are refused",
+                           FIELD)
+    return tree.getroot()
+
+
+def _short(text: str | None, limit: int = 200) -> str:
+    text = (text or "").strip()
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def parse_cap(raw: bytes, *, validate: bool = True) -> CapDocument:
+    """A CAP 1.2 document from its bytes. Raises InvalidInput saying what is wrong."""
+    root = parse_xml(raw)
+    if not isinstance(root.tag, str) or etree.QName(root).localname != "alert":
+        raise InvalidInput(
+            f"this is not a CAP 1.2 document: its root element is <{_name(root)}>, not "
+            f"<alert xmlns=\"{CAP_NS}\">", FIELD)
+    if etree.QName(root).namespace != CAP_NS:
+        found = etree.QName(root).namespace or "no namespace"
+        raise InvalidInput(
+            f"this is not a CAP 1.2 document: <alert> is in {found}, not {CAP_NS}", FIELD)
+    if validate:
+        checker = schema()
+        if not checker.validate(root):
+            error = checker.error_log.last_error
+            raise InvalidInput(
+                f"the CAP document does not follow the CAP 1.2 schema (line {error.line}: "
+                f"{_short(_strip_ns(error.message))})", FIELD)
+    return _document(root)
+
+
+def _name(element: etree._Element) -> str:
+    return etree.QName(element).localname if isinstance(element.tag, str) else "?"
+
+
+def _strip_ns(message: str) -> str:
+    return message.replace("{" + CAP_NS + "}", "")
+
+
+def _text(parent: etree._Element, tag: str) -> str | None:
+    element = parent.find(f"cap:{tag}", _NS)
+    if element is None or element.text is None:
+        return None
+    return element.text.strip() or None
+
+
+def _required(parent: etree._Element, tag: str) -> str:
+    value = _text(parent, tag)
+    if value is None:
+        raise InvalidInput(f"the CAP document has no <{tag}>", FIELD)
+    return value
+
+
+def _time(value: str | None, tag: str) -> datetime | None:
+    if value is None:
+        return None
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        raise InvalidInput(f"<{tag}> is not a CAP date and time such as 2026-11-21T18:00:00+01:00 "
+                           f"(got {value!r})", FIELD) from None
+    if moment.tzinfo is None:
+        raise InvalidInput(f"<{tag}> must carry a time zone offset such as +01:00 (got {value!r})", FIELD)
+    return moment
+
+
+def _document(root: etree._Element) -> CapDocument:
+    sent = _time(_required(root, "sent"), "sent")
+    assert sent is not None
+    return CapDocument(
+        identifier=_required(root, "identifier"),
+        sender=_required(root, "sender"),
+        sent=sent,
+        status=_required(root, "status"),
+        msg_type=_required(root, "msgType"),
+        references=_text(root, "references"),
+        infos=tuple(_info(info) for info in root.findall("cap:info", _NS)),
+    )
+
+
+def _info(info: etree._Element) -> CapInfo:
+    return CapInfo(
+        language=_text(info, "language") or DEFAULT_LANGUAGE,
+        categories=tuple(c.text.strip() for c in info.findall("cap:category", _NS) if c.text),
+        event=_text(info, "event") or "",
+        urgency=_text(info, "urgency") or "Unknown",
+        severity=_text(info, "severity") or "Unknown",
+        certainty=_text(info, "certainty") or "Unknown",
+        expires=_time(_text(info, "expires"), "expires"),
+        sender_name=_text(info, "senderName"),
+        headline=_text(info, "headline"),
+        description=_text(info, "description"),
+        instruction=_text(info, "instruction"),
+        web=_text(info, "web"),
+        areas=tuple(_area(area) for area in info.findall("cap:area", _NS)),
+    )
+
+
+def _area(area: etree._Element) -> CapArea:
+    return CapArea(
+        description=_text(area, "areaDesc") or "",
+        circles=tuple(_circle(c.text or "") for c in area.findall("cap:circle", _NS)),
+        polygons=tuple(_polygon(p.text or "") for p in area.findall("cap:polygon", _NS)),
+    )
+
+
+def _pair(text: str, tag: str) -> tuple[float, float]:
+    try:
+        lat_raw, lon_raw = text.split(",")
+        lat, lon = float(lat_raw), float(lon_raw)
+    except ValueError:
+        raise InvalidInput(f"<{tag}> has a point that is not \"latitude,longitude\" (got {_short(text, 60)!r})",
+                           FIELD) from None
+    if not (-90 <= lat <= 90 and -180 <= lon <= 180):
+        raise InvalidInput(f"<{tag}> has a point out of range: latitude {lat}, longitude {lon}", FIELD)
+    return lat, lon
+
+
+def _circle(text: str) -> tuple[float, float, float]:
+    """CAP: "lat,lon radius", the radius in kilometres."""
+    parts = text.split()
+    if len(parts) != 2:
+        raise InvalidInput(f"<circle> must be \"latitude,longitude radius_km\" (got {_short(text, 60)!r})", FIELD)
+    lat, lon = _pair(parts[0], "circle")
+    try:
+        radius = float(parts[1])
+    except ValueError:
+        raise InvalidInput(f"<circle> has a radius that is not a number of km (got {parts[1]!r})", FIELD) from None
+    if not 0 <= radius < 20_000:
+        raise InvalidInput(f"<circle> has a radius out of range ({radius} km)", FIELD)
+    return lat, lon, radius
+
+
+def _polygon(text: str) -> tuple[tuple[float, float], ...]:
+    """CAP: "lat,lon lat,lon …", at least four pairs, the first and last the same."""
+    points = tuple(_pair(p, "polygon") for p in text.split())
+    if len(points) < 4 or points[0] != points[-1]:
+        raise InvalidInput("<polygon> must have at least 4 points, the last the same as the first "
+                           f"(got {len(points)})", FIELD)
+    return points
