@@ -15,6 +15,7 @@ from app.db import sessions as sessions_db
 from app.db import stations as db
 from app.db.migrations import apply_migrations
 from app.errors import InvalidInput
+from app.services import audit
 from app.services.operators import hash_token, new_token
 from app.services.sessions import hash_password
 from app.settings import Settings
@@ -24,6 +25,8 @@ DEMO_COMMUNES = ROOT / "data" / "communes-42-loire.geojson"
 DEMO_CODE = "42218"  # Saint-Étienne
 DEMO_EMAIL = "maire@saint-etienne.demo"
 DEMO_PASSWORD = "demo-saint-etienne"  # printed by make run; the demo is for a machine of one's own
+# The second pair of eyes: severe and extreme live alerts of a town wait for an approver's approval.
+DEMO_APPROVER_EMAIL = "adjoint@saint-etienne.demo"
 
 
 def slugify(name: str) -> str:
@@ -89,6 +92,8 @@ def demo(settings: Settings, token_file: Path) -> str:
     slug, _ = import_commune(settings, DEMO_COMMUNES, DEMO_CODE, "saint-etienne")
     create_operator(settings, "Mairie de Saint-Étienne (démo)", DEMO_EMAIL, slug, "admin")
     set_password(settings, DEMO_EMAIL, DEMO_PASSWORD)
+    create_operator(settings, "Adjointe à la sécurité (démo)", DEMO_APPROVER_EMAIL, slug, "approver")
+    set_password(settings, DEMO_APPROVER_EMAIL, DEMO_PASSWORD)
     if token_file.exists():
         token = token_file.read_text().strip()
         with _connect(settings) as conn:
@@ -99,6 +104,31 @@ def demo(settings: Settings, token_file: Path) -> str:
     token_file.write_text(token + "\n")
     token_file.chmod(0o600)
     return token
+
+
+SEVERITIES = ("Extreme", "Severe", "Moderate", "Minor", "Unknown")
+
+
+def set_approval(settings: Settings, slug: str, severities: str) -> str:
+    """Which severities of the station's live alerts wait for a second operator's approval:
+    a comma list, "none", or "default" (Extreme and Severe for a municipality, none otherwise)."""
+    if severities == "default":
+        chosen: list[str] | None = None
+    elif severities == "none":
+        chosen = []
+    else:
+        chosen = [w.strip().capitalize() for w in severities.split(",") if w.strip()]
+        if bad := [w for w in chosen if w not in SEVERITIES]:
+            raise SystemExit(f"error: {bad[0]!r} is not a severity; use {', '.join(SEVERITIES)}, none or default")
+    with _connect(settings) as conn:
+        row = conn.execute("UPDATE stations SET approval_severities = %s WHERE slug = %s RETURNING id",
+                           (chosen, slug)).fetchone()
+        if row is None:
+            raise SystemExit(f"error: there is no station called {slug!r}")
+        audit.record(conn, actor=None, action="approval_config", station_id=row[0], detail={"severities": chosen})
+    if chosen is None:
+        return "the default for its kind"
+    return ", ".join(chosen) if chosen else "none"
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -133,6 +163,10 @@ def main(argv: list[str] | None = None) -> int:
     p = sub.add_parser("create-token", help="create an API token for an operator; printed once, stored hashed")
     p.add_argument("--email", required=True)
     p.add_argument("--label", default="")
+    p = sub.add_parser("set-approval", help="which live alerts of a station wait for a second operator's approval")
+    p.add_argument("--station", required=True, help="station slug")
+    p.add_argument("--severities", required=True,
+                   help="comma list (e.g. Extreme,Severe), 'none', or 'default' (Extreme,Severe for a municipality)")
     p = sub.add_parser("demo", help="migrate, import Saint-Étienne and print a demo operator's API token")
     p.add_argument("--token-file", type=Path, default=Path("var/demo_token"))
     args = parser.parse_args(argv)
@@ -164,6 +198,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{args.email} can log in to the console: {settings.public_url}/console/")
     elif args.command == "create-token":
         print(create_token(settings, args.email, args.label))
+    elif args.command == "set-approval":
+        chosen = set_approval(settings, args.station, args.severities)
+        print(f"live alerts of {args.station} that need a second operator's approval: {chosen}")
     elif args.command == "demo":
         print(demo(settings, args.token_file))
     return 0

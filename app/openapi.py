@@ -32,12 +32,24 @@ _ZONE = {
 }
 _CAP_IMPORT = ("{id, identifier, sender, sent, status, msg_type, references, sender_name, "
                "headline: {language: text}, severity, category, zone, expires, state}")
+_TEXT = {"type": "object", "required": ["title", "body"],
+         "properties": {"title": {"type": "string", "maxLength": 120}, "body": {"type": "string", "maxLength": 1000}}}
 _ALERT_REQUEST = {
     "type": "object",
-    "required": ["title", "body", "severity", "category"],
+    "required": ["severity", "category"],
+    "description": "The words: title and body (in `language`, by default the station's), and/or `texts` in "
+                   "several languages; each device gets its own language, else the station's. Exercises and "
+                   "tests reach only the station's test devices and are framed EXERCICE/EXERCISE (TEST) at "
+                   "the start and end of every text. A live Severe/Extreme alert of a municipality waits in "
+                   "state awaiting_approval for another operator with the approver role.",
     "properties": {
+        "status": {"enum": ["actual", "exercise", "test"], "default": "actual"},
         "title": {"type": "string", "maxLength": 120},
         "body": {"type": "string", "maxLength": 1000},
+        "language": {"type": "string", "description": "the main language, e.g. fr"},
+        "texts": {"type": "object", "additionalProperties": _TEXT, "description": "{fr: {title, body}, en: {...}}"},
+        "send_at": {"type": "string", "format": "date-time",
+                    "description": "schedule it (at most 60 days ahead); released by the periodic task"},
         "severity": {"enum": ["Extreme", "Severe", "Moderate", "Minor", "Unknown"]},
         "category": {"enum": ["Geo", "Met", "Safety", "Security", "Rescue", "Fire", "Health",
                               "Env", "Transport", "Infra", "CBRNE", "Other"]},
@@ -48,7 +60,6 @@ _ALERT_REQUEST = {
         "expires_at": {"type": "string", "format": "date-time"},
     },
 }
-
 _TEMPLATE_TEXT = {
     "type": "object", "required": ["name", "title", "body"],
     "properties": {"name": {"type": "string", "maxLength": 80}, "title": {"type": "string", "maxLength": 120},
@@ -155,12 +166,57 @@ OPERATIONS: dict[tuple[str, str], dict[str, Any]] = {
     ("/api/v1/stations/{slug}/alerts", "post"): _op(
         "Send an alert. With an Idempotency-Key header, the same request again (a double click, a retry) "
         "returns the first alert (Idempotent-Replayed: true) and sends nothing more",
-        {"202": "{id, status_url}", "409": "Idempotency-Key already used for a different alert", **_OPERATOR_ERRORS},
+        {"202": "{id, state (pending | awaiting_approval | scheduled), status_url}", "409": "Idempotency-Key already used for a different alert", **_OPERATOR_ERRORS},
         _ALERT_REQUEST, "operator"),
     ("/api/v1/alerts/{alert_id}", "get"): _op(
         "An alert's state and live delivery counts per state and channel",
         {"200": "{id, state, deliveries: {total, by_status, by_channel}}", "401": "missing or unknown API token",
          "404": "no such alert among your stations'"}, None, "operator"),
+    ("/api/v1/alerts/{alert_id}", "put"): _op(
+        "Edit an alert not sent yet (awaiting approval or scheduled): a request for approval starts over, "
+        "to be approved by someone other than the editor",
+        {"200": "{id, state}", "409": "already sent: send an update", **_OPERATOR_ERRORS}, _ALERT_REQUEST, "operator"),
+    ("/api/v1/alerts/{alert_id}", "delete"): _op(
+        "Withdraw an alert not sent yet (its author, a publisher, or an approver refusing it)",
+        {"204": "withdrawn", "409": "already sent: cancel it", **_OPERATOR_ERRORS}, None, "operator"),
+    ("/api/v1/alerts/{alert_id}/approve", "post"): _op(
+        "Approve an alert awaiting approval (approver role, not its author), naming the exact content read "
+        "by its content_hash from GET /api/v1/alerts/{id}; it is then sent (or scheduled)",
+        {"200": "{id, state}", "403": "you wrote it, or not an approver",
+         "409": "not awaiting approval, changed since read (content_hash), or the request is older than the "
+                "approval validity (15 min)", **_OPERATOR_ERRORS},
+        {"type": "object", "required": ["content_hash"], "properties": {"content_hash": {"type": "string"}}},
+        "operator"),
+    ("/api/v1/alerts/{alert_id}/update", "post"): _op(
+        "Send a CAP Update of a sent alert: new words (zone, severity, expiry if given, the rest as before) "
+        "to every device it reached plus those now in the zone; it replaces the notification on phones. "
+        "The status cannot change. Idempotency-Key as for sending",
+        {"202": "{id, state, status_url}", "409": "not sent, replaced, cancelled or expired",
+         **_OPERATOR_ERRORS}, _ALERT_REQUEST, "operator"),
+    ("/api/v1/alerts/{alert_id}/cancel", "post"): _op(
+        "Cancel a sent alert (CAP Cancel), without a second approval: the pre-written 'sent in error' "
+        "(reason error) or 'all clear' (reason all_clear) words in each of its languages, unless title/body or "
+        "texts are given; to every device that received it, replacing its notification",
+        {"202": "{id, state, status_url}", "409": "not sent, already replaced or cancelled, or expired",
+         **_OPERATOR_ERRORS},
+        {"type": "object", "properties": {"reason": {"enum": ["error", "all_clear"], "default": "error"},
+                                          "title": {"type": "string"}, "body": {"type": "string"},
+                                          "texts": {"type": "object"}}}, "operator"),
+    ("/api/v1/stations/{slug}/test-devices", "get"): _op(
+        "How many test devices the station has (exercises and tests reach only them)",
+        {"200": "{test_devices}", **_OPERATOR_ERRORS}, None, "operator"),
+    ("/api/v1/stations/{slug}/test-devices/codes", "post"): _op(
+        "A code (valid 15 minutes) to type in the app to make one's phone a test device of the station",
+        {"201": "{code, expires_at, test_devices}", **_OPERATOR_ERRORS}, None, "operator"),
+    ("/api/v1/devices/{device_id}/test-stations", "post"): _op(
+        "Enrol this device as a test device with a code from the console",
+        {"201": "{station: {slug, name}}", **_DEVICE_ERRORS, "422": "unknown or expired code"},
+        {"type": "object", "required": ["code"], "properties": {"code": {"type": "string"}}}, "device"),
+    ("/api/v1/devices/{device_id}/test-stations", "get"): _op(
+        "The stations this device is a test device of", {"200": "{stations: [{slug, name}]}", **_DEVICE_ERRORS},
+        None, "device"),
+    ("/api/v1/devices/{device_id}/test-stations/{slug}", "delete"): _op(
+        "Stop being a test device of the station", {"204": "done", **_DEVICE_ERRORS}, None, "device"),
     ("/cap/alerts/{alert_id}.xml", "get"): _op(
         "The alert as an OASIS CAP 1.2 document (application/cap+xml)", {"200": "CAP 1.2 XML", "404": "no such alert"}),
     ("/cap/stations/{slug}.atom", "get"): _op(

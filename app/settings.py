@@ -105,6 +105,8 @@ class Settings:
     retry_max_s: float = 300.0
     # How long a device's "alerts around me" position is kept before it is forgotten.
     position_ttl_s: int = 24 * 3600
+    # A request for a second operator's approval lapses after this long (the author asks again).
+    approval_validity_s: int = 15 * 60
     # APNs (iOS), token-based: the .p8 key stays in a file outside the database. Unset: no APNs.
     apns_key_file: Path | None = None
     apns_key_id: str = ""
@@ -154,6 +156,7 @@ class Settings:
             retry_base_s=_float("TOCSIN_RETRY_BASE_S", cls.retry_base_s),
             retry_max_s=_float("TOCSIN_RETRY_MAX_S", cls.retry_max_s),
             position_ttl_s=_int("TOCSIN_POSITION_TTL_S", cls.position_ttl_s, 60),
+            approval_validity_s=_int("TOCSIN_APPROVAL_VALIDITY_S", cls.approval_validity_s, 60),
             apns_key_file=_path("TOCSIN_APNS_KEY_FILE"),
             apns_key_id=os.environ.get("TOCSIN_APNS_KEY_ID", "").strip(),
             apns_team_id=os.environ.get("TOCSIN_APNS_TEAM_ID", "").strip(),

@@ -12,6 +12,11 @@ Push, one per mobile channel) and beat, and the channel's fake push service:
 
     .venv/bin/python bench/fanout.py --devices 100000
     .venv/bin/python bench/fanout.py --channel apns --devices 50000
+    .venv/bin/python bench/fanout.py --devices 100000 --cancel --plain-sample 0
+
+--cancel (Web Push): once the alert is delivered, cancel it as the console's button does, and
+measure from that click to the last cancel accepted (p50 / p95 / last over the devices), checking
+every device got it under the original alert's Topic.
 """
 
 from __future__ import annotations
@@ -122,6 +127,34 @@ def plain_loop(subs: list[dict], vapid_pem: Path, payload: str) -> float:
     return len(subs) / (time.perf_counter() - started)
 
 
+def wait_done(url: str, alert_id: str) -> str:
+    while True:
+        with psycopg.connect(url) as conn:
+            state, = conn.execute("SELECT state FROM alerts WHERE id = %s", (alert_id,)).fetchone()
+        if state not in ("pending", "sending"):
+            return state
+        time.sleep(0.5)
+
+
+def measure_cancel(api_url: str, sink_url: str, url: str, token: str, alert_id: str) -> dict[str, object]:
+    """The operator presses "cancel": from that click to the cancel accepted on every device."""
+    httpx.post(f"{sink_url}/_reset")
+    click = time.time()
+    response = httpx.post(f"{api_url}/api/v1/alerts/{alert_id}/cancel", json={"reason": "error"}, timeout=30,
+                          headers={"Authorization": f"Bearer {token}", "Idempotency-Key": f"bench-{alert_id}"})
+    assert response.status_code == 202, response.text
+    cancel_id = response.json()["id"]
+    wait_done(url, cancel_id)
+    stats = httpx.get(f"{sink_url}/_stats").json()
+    with psycopg.connect(url) as conn:
+        sent, = conn.execute("SELECT count(*) FROM deliveries WHERE alert_id = %s AND status = 'sent'",
+                             (cancel_id,)).fetchone()
+    topic = alert_id.replace("-", "")
+    return {"first": stats["first_at"] - click, "p50": stats["p50_at"] - click, "p95": stats["p95_at"] - click,
+            "last": stats["last_at"] - click, "received": stats["received"], "sent": sent,
+            "same_topic": stats["topics"] == {topic: stats["received"]}}
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--channel", choices=("webpush", "apns", "fcm"), default="webpush",
@@ -130,7 +163,11 @@ def main() -> int:
     parser.add_argument("--plain-sample", type=int, default=2000,
                         help="messages sent by the plain pywebpush loop for comparison (default 2000)")
     parser.add_argument("--radius", type=float, default=5000, help="zone radius in metres (default 5000)")
+    parser.add_argument("--cancel", action="store_true",
+                        help="then cancel the alert and measure click → last cancel accepted (webpush only)")
     args = parser.parse_args()
+    if args.cancel and args.channel != "webpush":
+        parser.error("--cancel is measured on the Web Push channel")
 
     tmp = Path(tempfile.mkdtemp(prefix="tocsin-bench-"))
     name = f"tocsin_bench_{os.getpid()}"
@@ -185,12 +222,7 @@ def main() -> int:
         post_s = time.time() - t0
         assert response.status_code == 202, response.text
         alert_id = response.json()["id"]
-        while True:
-            with psycopg.connect(url) as conn:
-                state, = conn.execute("SELECT state FROM alerts WHERE id = %s", (alert_id,)).fetchone()
-            if state != "pending" and state != "sending":
-                break
-            time.sleep(0.5)
+        state = wait_done(url, alert_id)
         cpu_after = cpu_seconds_by_group()
         if args.channel == "webpush":
             stats = httpx.get(f"{sink_url}/_stats").json()
@@ -208,6 +240,7 @@ def main() -> int:
         push_s = stats["last_at"] - stats["first_at"]
         rate = stats["received"] / push_s if push_s > 0 else float("nan")
         post_to_last = stats["last_at"] - t0
+        cancel = measure_cancel(api_url, sink_url, url, token, alert_id) if args.cancel else None
         for proc in procs:
             proc.stop()
         procs.clear()
@@ -226,6 +259,11 @@ def main() -> int:
         workers = {"webpush": "2 processes", "apns": "1 process", "fcm": "1 process"}[args.channel]
         print(f"pushes per second          {rate:>10.0f}  (worker path, {workers})")
         print(f"POST → last push accepted  {post_to_last:>10.2f} s")
+        if cancel:
+            print(f"cancel: click → first push  {cancel['first']:>9.2f} s")
+            print(f"cancel: click → p50 / p95   {cancel['p50']:>9.2f} s / {cancel['p95']:.2f} s")
+            print(f"cancel: click → last push   {cancel['last']:>9.2f} s  ({cancel['received']} accepted, "
+                  f"{cancel['sent']} sent in the ledger, Topic of the original: {cancel['same_topic']})")
         if plain:
             print(f"plain pywebpush loop       {plain:>10.0f} /s  ({len(sample)} messages, sequential)")
             print(f"ratio                      {rate / plain:>10.1f} ×")
@@ -233,7 +271,7 @@ def main() -> int:
         for group, after in sorted(cpu_after.items(), key=lambda kv: -(kv[1] - cpu_before.get(kv[0], 0))):
             used = after - cpu_before.get(group, 0.0)
             print(f"  {group:<24} {used:>8.1f} s  ({used / args.devices * 1e6:.0f} µs per device)")
-        return 0 if sent == args.devices else 1
+        return 0 if sent == args.devices and (not cancel or cancel["sent"] == args.devices) else 1
     finally:
         for proc in procs:
             proc.stop()

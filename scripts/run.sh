@@ -51,6 +51,7 @@ cat <<BANNER
   Tocsin is running.
     Console          http://$HOST:$PORT/console/
     Demo login       $(.venv/bin/python -c 'from app.cli import DEMO_EMAIL, DEMO_PASSWORD; print(DEMO_EMAIL, "/", DEMO_PASSWORD)')   (admin of the station "saint-etienne")
+    Second operator  $(.venv/bin/python -c 'from app.cli import DEMO_APPROVER_EMAIL, DEMO_PASSWORD; print(DEMO_APPROVER_EMAIL, "/", DEMO_PASSWORD)')   (approver: severe and extreme live alerts wait for their approval)
     API              http://$HOST:$PORT   (OpenAPI: http://$HOST:$PORT/openapi.json)
     API token        $TOKEN
     Logs             var/log/ (api, worker, worker-apns, worker-fcm, beat, demo-push)
@@ -63,9 +64,10 @@ $(.venv/bin/python -c 'from app.settings import Settings; print("\n".join("    "
 
 curl -s -X POST http://$HOST:$PORT/api/v1/stations/saint-etienne/alerts \\
   -H "Authorization: Bearer $TOKEN" -H "Content-Type: application/json" \\
-  -d '{"title": "Crue du Furan", "body": "Montée des eaux : évitez les berges et les parkings souterrains.", "severity": "Severe", "category": "Met", "zone": {"type": "Circle", "center": [4.3872, 45.4397], "radius_m": 1000}, "expires_in": 3600}'
+  -d '{"title": "Crue du Furan", "body": "Montée des eaux : évitez les berges et les parkings souterrains.", "severity": "Moderate", "category": "Met", "zone": {"type": "Circle", "center": [4.3872, 45.4397], "radius_m": 1000}, "expires_in": 3600}'
 
-  It answers {"id": …, "status_url": …}; follow the deliveries with:
+  It answers {"id": …, "state": "pending", "status_url": …} (a Severe or Extreme alert would wait
+  in state "awaiting_approval" for the second operator); follow the deliveries with:
 
 curl -s -H "Authorization: Bearer $TOKEN" http://$HOST:$PORT/api/v1/alerts/<id>
 

@@ -50,6 +50,8 @@ def town_with_publisher(database_url: str, email: str = "mairie@test.invalid") -
     settings = Settings(database_url=database_url)
     cli.import_commune(settings, cli.DEMO_COMMUNES, cli.DEMO_CODE, "saint-etienne")
     cli.create_operator(settings, "Mairie", email, "saint-etienne", "publisher")
+    # four-eyes approval is off for the test town; the tests of approval turn it on
+    cli.set_approval(settings, "saint-etienne", "none")
     return cli.create_token(settings, email, "test")
 
 

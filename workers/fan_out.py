@@ -22,7 +22,9 @@ def fan_out(rt: Runtime, alert_id: uuid.UUID) -> int:
             return 0
         if alert.state not in ("pending", "sending") or alert.expires_at <= datetime.now(UTC):
             return 0
-        rows = alerts_db.write_ledger(conn, alert)
+        # an update or a cancel first stops what it replaces, then reaches whoever that reached
+        earlier = alerts_db.replace_earlier(conn, alert)
+        rows = alerts_db.write_ledger(conn, alert, earlier)
     batches = rt.wakeups.send(rows)
     with transaction(rt.pool) as conn:
         alerts_db.complete_finished_alerts(conn, [alert_id])

@@ -24,6 +24,8 @@ def reconcile(rt: Runtime) -> dict[str, int]:
             return {}
         report = {
             "expired_alerts": alerts_db.close_expired_alerts(conn),
+            "lapsed_requests": alerts_db.close_stale_requests(conn),
+            "scheduled_released": alerts_db.release_scheduled(conn),
             "stale_claims": deliveries_db.release_stale_claims(conn, settings.claim_timeout_s),
             "positions_forgotten": devices_db.forget_expired_positions(conn),
             "console_rows_purged": sessions_db.purge_expired(conn, FAILURE_WINDOW_S),

@@ -5,9 +5,11 @@ from __future__ import annotations
 import asyncio
 import logging
 import random
+import uuid
 from collections import Counter
 from datetime import UTC, datetime
 
+from app.alert_texts import Text, pick_text
 from app.db import alerts as alerts_db
 from app.db import deliveries as deliveries_db
 from app.db import devices as devices_db
@@ -80,22 +82,39 @@ class OutcomeRecorder:
             log.warning("delivery %s failed for good: %s", o.delivery_id, o.detail)
 
 
-def _notice(alert: alerts_db.AlertToSend, public_url: str) -> Notice:
-    return Notice(
-        alert_id=alert.id, station=alert.station_name, title=alert.title, body=alert.body,
-        severity=alert.severity, category=alert.category, sent=alert.created_at,
-        expires_at=alert.expires_at, url=f"{public_url}/alerts/{alert.id}",
-    )
+class Notices:
+    """The notice of each alert in each language, built once per batch: a device gets its own
+    language if the alert has it, else the station's, else the alert's main one."""
+
+    def __init__(self, alerts: dict[uuid.UUID, alerts_db.AlertToSend], public_url: str) -> None:
+        self._alerts = alerts
+        self._texts = {a: {code: Text(t["title"], t["body"]) for code, t in alert.texts.items()}
+                       for a, alert in alerts.items()}
+        self._public_url = public_url
+        self._built: dict[tuple[uuid.UUID, str], Notice] = {}
+
+    def __call__(self, alert_id: uuid.UUID, locale: str) -> Notice:
+        alert = self._alerts[alert_id]
+        language, text = pick_text(self._texts[alert_id], locale, alert.station_language, alert.language)
+        key = (alert_id, language)
+        if key not in self._built:
+            self._built[key] = Notice(
+                alert_id=alert.id, station=alert.station_name, title=text.title, body=text.body,
+                severity=alert.severity, category=alert.category, sent=alert.created_at,
+                expires_at=alert.expires_at, url=f"{self._public_url}/alerts/{alert.id}",
+                thread_id=alert.thread_id, status=alert.status, msg_type=alert.msg_type, language=language,
+            )
+        return self._built[key]
 
 
 def _messages(rt: Runtime, claimed: list[deliveries_db.ClaimedDelivery]) -> list[Message]:
     with transaction(rt.pool) as conn:
-        alerts = {a: alerts_db.alert_to_send(conn, a) for a in {c.alert_id for c in claimed}}
-    notices = {a: _notice(alert, rt.settings.public_url) for a, alert in alerts.items() if alert}
+        found = {a: alerts_db.alert_to_send(conn, a) for a in {c.alert_id for c in claimed}}
+    notice = Notices({a: alert for a, alert in found.items() if alert}, rt.settings.public_url)
     now = datetime.now(UTC)
     return [
         Message(
-            delivery_id=c.id, device_id=c.device_id, address=c.endpoint, notice=notices[c.alert_id],
+            delivery_id=c.id, device_id=c.device_id, address=c.endpoint, notice=notice(c.alert_id, c.locale),
             # the push service keeps the message for an offline phone until the alert expires
             ttl_s=max(1, int((c.expires_at - now).total_seconds())),
             p256dh=c.p256dh, auth=c.auth, apns_topic=c.apns_topic,

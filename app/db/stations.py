@@ -13,6 +13,9 @@ class Station:
     slug: str
     name: str
     kind: str
+    language: str = "fr"
+    # severities of live alerts that need a second operator's approval; None: the kind's default
+    approval_severities: tuple[str, ...] | None = None
 
 
 @dataclass(frozen=True)
@@ -37,9 +40,11 @@ class StationDetail:
 
 def find_station(conn: psycopg.Connection, slug: str) -> Station | None:
     row = conn.execute(
-        "SELECT id, slug, name, kind FROM stations WHERE slug = %s", (slug,)
+        "SELECT id, slug, name, kind, language, approval_severities FROM stations WHERE slug = %s", (slug,)
     ).fetchone()
-    return Station(*row) if row else None
+    if row is None:
+        return None
+    return Station(row[0], row[1], row[2], row[3], row[4], tuple(row[5]) if row[5] is not None else None)
 
 
 def station_ids_by_slug(conn: psycopg.Connection, slugs: list[str]) -> dict[str, int]:

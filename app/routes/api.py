@@ -8,7 +8,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from app.routes.common import bearer, blocking, json_body, operator_of
-from app.services import alerts, devices
+from app.services import alerts, devices, lifecycle, test_devices
 
 
 def _state(request: Request):  # type: ignore[no-untyped-def]
@@ -78,6 +78,14 @@ def _bucket(count: int) -> int | str:
     return count if count >= 10 else "<10"
 
 
+def _sent_response(sent: alerts.Sent) -> Response:
+    headers = {"Location": f"/api/v1/alerts/{sent.alert_id}"}
+    if sent.replayed:
+        headers["Idempotent-Replayed"] = "true"
+    return JSONResponse({"id": str(sent.alert_id), "state": sent.state, "status_url": f"/api/v1/alerts/{sent.alert_id}"},
+                        status_code=202, headers=headers)
+
+
 async def send_alert(request: Request) -> Response:
     state = _state(request)
     operator = await operator_of(request)
@@ -86,11 +94,11 @@ async def send_alert(request: Request) -> Response:
         alerts.send_alert, state.pool, state.wakeups, operator, request.path_params["slug"], body,
         request.headers.get("idempotency-key"),
     )
-    headers = {"Location": f"/api/v1/alerts/{sent.alert_id}"}
-    if sent.replayed:
-        headers["Idempotent-Replayed"] = "true"
-    return JSONResponse({"id": str(sent.alert_id), "status_url": f"/api/v1/alerts/{sent.alert_id}"},
-                        status_code=202, headers=headers)
+    return _sent_response(sent)
+
+
+def _time(moment: datetime | None) -> str | None:
+    return moment.isoformat() if moment else None
 
 
 async def get_alert(request: Request) -> Response:
@@ -101,20 +109,118 @@ async def get_alert(request: Request) -> Response:
     for by_status in status.counts.values():
         for name, n in by_status.items():
             totals[name] = totals.get(name, 0) + n
+    validity = timedelta(seconds=state.settings.approval_validity_s)
+    roles = operator.roles.get(status.station_id, frozenset())
     return JSONResponse(
         {
             "id": str(status.id),
             "station": status.station_slug,
+            "status": status.status,
+            "msg_type": status.msg_type,
+            "references": str(status.references_id) if status.references_id else None,
+            "thread": str(status.thread_id),
+            "replaced_by": str(status.replaced_by) if status.replaced_by else None,
             "title": status.title,
+            "body": status.body,
+            "language": status.language,
+            "texts": status.texts,
             "severity": status.severity,
             "category": status.category,
             "audience": status.audience,
             "state": status.state,
             "zone": status.zone,
             "created_at": status.created_at.isoformat(),
+            "send_at": _time(status.send_at),
             "expires_at": status.expires_at.isoformat(),
-            "fanned_out_at": status.fanned_out_at.isoformat() if status.fanned_out_at else None,
-            "completed_at": status.completed_at.isoformat() if status.completed_at else None,
+            "fanned_out_at": _time(status.fanned_out_at),
+            "completed_at": _time(status.completed_at),
+            "author": status.author,
+            "content_hash": status.content_hash.hex() if status.content_hash else None,
+            "approval": {
+                "requested_at": _time(status.approval_requested_at),
+                "expires_at": _time(status.approval_requested_at + validity) if status.approval_requested_at else None,
+                "approved_by": status.approved_by,
+                "approved_at": _time(status.approved_at),
+                # what the console shows this operator: may they approve it?
+                "can_approve": status.state == "awaiting_approval" and status.operator_id != operator.id
+                and bool(roles & lifecycle.APPROVE_ROLES),
+            },
+            "cancel_texts": lifecycle.cancel_texts(status) if status.msg_type != "Cancel" else None,
             "deliveries": {"total": sum(totals.values()), "by_status": totals, "by_channel": status.counts},
         }
     )
+
+
+async def approve_alert(request: Request) -> Response:
+    state = _state(request)
+    operator = await operator_of(request)
+    body = await json_body(request)
+    new_state = await blocking(lifecycle.approve_alert, state.pool, state.wakeups, state.settings, operator,
+                               request.path_params["alert_id"], body)
+    return JSONResponse({"id": request.path_params["alert_id"], "state": new_state})
+
+
+async def edit_alert(request: Request) -> Response:
+    state = _state(request)
+    operator = await operator_of(request)
+    body = await json_body(request)
+    new_state = await blocking(lifecycle.edit_alert, state.pool, state.wakeups, operator,
+                               request.path_params["alert_id"], body)
+    return JSONResponse({"id": request.path_params["alert_id"], "state": new_state})
+
+
+async def withdraw_alert(request: Request) -> Response:
+    operator = await operator_of(request)
+    await blocking(lifecycle.withdraw_alert, _state(request).pool, operator, request.path_params["alert_id"])
+    return Response(status_code=204)
+
+
+async def update_alert(request: Request) -> Response:
+    state = _state(request)
+    operator = await operator_of(request)
+    body = await json_body(request)
+    sent = await blocking(lifecycle.update_alert, state.pool, state.wakeups, operator,
+                          request.path_params["alert_id"], body, request.headers.get("idempotency-key"))
+    return _sent_response(sent)
+
+
+async def cancel_alert(request: Request) -> Response:
+    state = _state(request)
+    operator = await operator_of(request)
+    raw = await request.body()
+    body = await json_body(request) if raw.strip() else {}
+    sent = await blocking(lifecycle.cancel_alert, state.pool, state.wakeups, operator,
+                          request.path_params["alert_id"], body, request.headers.get("idempotency-key"))
+    return _sent_response(sent)
+
+
+async def new_test_code(request: Request) -> Response:
+    operator = await operator_of(request)
+    code = await blocking(test_devices.new_code, _state(request).pool, operator, request.path_params["slug"])
+    return JSONResponse({"code": code.code, "expires_at": code.expires_at.isoformat(), "test_devices": code.devices},
+                        status_code=201)
+
+
+async def count_test_devices(request: Request) -> Response:
+    operator = await operator_of(request)
+    n = await blocking(test_devices.count, _state(request).pool, operator, request.path_params["slug"])
+    return JSONResponse({"test_devices": n})
+
+
+async def enrol_test_device(request: Request) -> Response:
+    device_id = devices.parse_device_id(request.path_params["device_id"])
+    body = await json_body(request)
+    slug, name = await blocking(test_devices.enrol, _state(request).pool, device_id, bearer(request), body)
+    return JSONResponse({"station": {"slug": slug, "name": name}}, status_code=201)
+
+
+async def list_test_stations(request: Request) -> Response:
+    device_id = devices.parse_device_id(request.path_params["device_id"])
+    rows = await blocking(test_devices.stations_of, _state(request).pool, device_id, bearer(request))
+    return JSONResponse({"stations": [{"slug": slug, "name": name} for slug, name in rows]})
+
+
+async def leave_test_station(request: Request) -> Response:
+    device_id = devices.parse_device_id(request.path_params["device_id"])
+    await blocking(test_devices.leave, _state(request).pool, device_id, bearer(request), request.path_params["slug"])
+    return Response(status_code=204)

@@ -119,7 +119,8 @@ async def station_alerts(request: Request) -> Response:
         {
             "id": str(a.id), "title": a.title, "severity": a.severity, "category": a.category,
             "audience": a.audience, "state": a.state, "created_at": a.created_at.isoformat(),
-            "expires_at": a.expires_at.isoformat(),
+            "expires_at": a.expires_at.isoformat(), "status": a.status, "msg_type": a.msg_type,
+            "send_at": a.send_at.isoformat() if a.send_at else None,
             "deliveries": {"total": sum(a.counts.values()), "by_status": a.counts},
         }
         for a in alerts

@@ -270,3 +270,6 @@ def test_result(pool: ConnectionPool, device_id: uuid.UUID, bearer: str | None) 
     with transaction(pool) as conn:
         _authenticate(conn, device_id, bearer)
         return db.test_result(conn, device_id)
+
+
+authenticate_device = _authenticate

@@ -17,6 +17,7 @@ from app.db import stations as stations_db
 from app.db.pool import transaction
 from app.db.stations import Operator
 from app.errors import Forbidden, InvalidInput, NotFound, TooManyRequests, Unauthorized
+from app.services import audit
 from app.validation import get_str, reject_unknown, require_object
 
 COOKIE = "tocsin_session"
@@ -77,6 +78,7 @@ def login(pool: ConnectionPool, body: Any, address: str) -> Session:
     if not _password_matches(found[1] if found else None, password) or found is None:
         with transaction(pool) as conn:
             db.record_failure(conn, email, address)
+            audit.record(conn, actor=None, action="login_failed", detail={"email": email, "address": address})
         raise Unauthorized("the e-mail or the password is wrong")
     operator_id, stored = found
     cookie, csrf = secrets.token_urlsafe(32), secrets.token_urlsafe(32)
@@ -86,6 +88,7 @@ def login(pool: ConnectionPool, body: Any, address: str) -> Session:
             db.set_password_hash(conn, operator_id, _hasher.hash(password))
         db.create_session(conn, _hash(cookie), operator_id, csrf, LIFETIME_S)
         operator = stations_db.load_operator(conn, operator_id)
+        audit.record(conn, actor=operator, action="login", detail={"address": address})
     assert operator is not None
     return Session(operator, csrf, cookie)
 
@@ -127,3 +130,4 @@ def accept_invitation(pool: ConnectionPool, token: str, body: Any) -> None:
             raise NotFound("this invitation link is unknown, was already used or has expired; ask for a new one")
         db.set_password_hash(conn, operator_id, password_hash)
         db.delete_sessions_of(conn, operator_id)
+        audit.record(conn, actor=stations_db.load_operator(conn, operator_id), action="invitation_accepted")

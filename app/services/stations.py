@@ -16,7 +16,7 @@ from app.db import zones as zones_db
 from app.db.pool import transaction
 from app.db.stations import Operator, StationDetail
 from app.errors import Conflict, Forbidden, InvalidInput, NotFound
-from app.services import sessions
+from app.services import audit, sessions
 from app.services.operators import SEND_ROLES, require_station_role
 from app.validation import get_str, reject_unknown, require_object
 
@@ -128,6 +128,8 @@ def invite_operator(
         existing = db.operator_id_by_email(conn, email.lower())
         operator_id = existing if existing is not None else db.create_operator(conn, name, email.lower())
         db.grant_role(conn, operator_id, station.id, role)
+        audit.record(conn, actor=operator, action="role_grant", station_id=station.id,
+                     detail={"operator_id": operator_id, "email": email.lower(), "role": role})
         has_password = sessions_db.operator_has_password(conn, operator_id)
         token = None if has_password else sessions.new_invitation(conn, operator_id)
     return f"{public_url}/console/invitation/{token}" if token else None
@@ -155,5 +157,7 @@ def create_child_station(pool: ConnectionPool, operator: Operator, slug: str, bo
         child_id = db.create_station(conn, child_slug, name, kind, parent.id)
         # the municipality's admin can then invite the child station's own operators
         db.grant_role(conn, operator.id, child_id, "admin")
+        audit.record(conn, actor=operator, action="station_create", station_id=child_id,
+                     detail={"slug": child_slug, "name": name, "kind": kind, "parent": parent.slug})
         [child] = db.stations_by_id(conn, [child_id])
     return child

@@ -7,7 +7,8 @@ decryption). It checks nothing: the tests do that.
 
     python -m tests.fakes.sink --port 0     # prints "listening on http://127.0.0.1:PORT"
 
-GET /_stats answers {"received", "first_at", "last_at"} (wall-clock seconds); POST /_reset zeroes it.
+GET /_stats answers {"received", "first_at", "last_at", "p50_at", "p95_at", "topics"} (wall-clock
+seconds; topics: messages per Topic header); POST /_reset zeroes it.
 """
 
 from __future__ import annotations
@@ -28,13 +29,23 @@ class Counter:
         self.received = 0
         self.first_at: float | None = None
         self.last_at: float | None = None
+        self.times: list[float] = []
+        self.topics: dict[str, int] = {}
 
-    def accept(self) -> None:
+    def accept(self, topic: str) -> None:
         now = time.time()
         self.received += 1
         if self.first_at is None:
             self.first_at = now
         self.last_at = now
+        self.times.append(now)
+        self.topics[topic] = self.topics.get(topic, 0) + 1
+
+    def stats(self) -> dict[str, object]:
+        def at(q: float) -> float | None:
+            return self.times[min(len(self.times) - 1, int(q * len(self.times)))] if self.times else None
+        return {"received": self.received, "first_at": self.first_at, "last_at": self.last_at,
+                "p50_at": at(0.5), "p95_at": at(0.95), "topics": self.topics}
 
 
 class SinkProtocol(asyncio.Protocol):
@@ -54,27 +65,31 @@ class SinkProtocol(asyncio.Protocol):
                 return
             head = self.buffer[:end].decode("latin-1")
             length = 0
+            topic = ""
             for line in head.split("\r\n")[1:]:
                 name, _, value = line.partition(":")
-                if name.strip().lower() == "content-length":
+                name = name.strip().lower()
+                if name == "content-length":
                     length = int(value)
+                elif name == "topic":
+                    topic = value.strip()
             if len(self.buffer) < end + 4 + length:
                 return
             self.buffer = self.buffer[end + 4 + length:]
-            self.respond(head.split(" ", 2))
+            self.respond(head.split(" ", 2), topic)
 
-    def respond(self, request_line: list[str]) -> None:
+    def respond(self, request_line: list[str], topic: str) -> None:
         assert self.transport is not None
         method, path = request_line[0], request_line[1]
         if path == "/_stats":
-            body = json.dumps(vars(self.counter)).encode()
+            body = json.dumps(self.counter.stats()).encode()
             self.transport.write(b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
                                  b"Content-Length: %d\r\n\r\n%s" % (len(body), body))
         elif path == "/_reset":
             self.counter.__init__()  # type: ignore[misc]
             self.transport.write(b"HTTP/1.1 204 No Content\r\n\r\n")
         elif method == "POST":
-            self.counter.accept()
+            self.counter.accept(topic)
             self.transport.write(_CREATED)
         else:
             self.transport.write(b"HTTP/1.1 405 Method Not Allowed\r\nContent-Length: 0\r\n\r\n")

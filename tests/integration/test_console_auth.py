@@ -7,6 +7,7 @@ import itertools
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 
 import httpx
 import psycopg
@@ -138,6 +139,9 @@ class Call:
     body: Callable[[str], object] | None = None
 
 
+_LATER = (datetime.now(UTC) + timedelta(days=1)).isoformat()
+
+
 def _calls(alert_id: str, device_id: str, zone_id: Callable[[], str]) -> list[Call]:
     town, everyone = frozenset({"publisher", "admin"}), frozenset({"anonymous", "other_town", "publisher", "admin"})
     logged_in = frozenset({"other_town", "publisher", "admin"})
@@ -164,6 +168,20 @@ def _calls(alert_id: str, device_id: str, zone_id: Callable[[], str]) -> list[Ca
         Call("POST", "/api/v1/stations/saint-etienne/alerts/preview", town, lambda _: ALERT),
         Call("POST", "/api/v1/stations/saint-etienne/alerts", town, lambda _: ALERT),
         Call("GET", f"/api/v1/alerts/{alert_id}", town),
+        # a new scheduled alert for each of these: it can still be edited and withdrawn
+        Call("PUT", "/api/v1/alerts/{scheduled_alert}", town, lambda _: {**ALERT, "send_at": _LATER}),
+        Call("DELETE", "/api/v1/alerts/{scheduled_alert}", town),
+        # nobody here has the approver role (and this alert needs no approval)
+        Call("POST", f"/api/v1/alerts/{alert_id}/approve", nobody, lambda _: {"content_hash": "0" * 64}),
+        # a new sent alert for each of these
+        Call("POST", "/api/v1/alerts/{sent_alert}/update", town,
+             lambda _: {"title": "Mise à jour", "body": "La situation évolue."}),
+        Call("POST", "/api/v1/alerts/{sent_alert}/cancel", town, lambda _: {"reason": "error"}),
+        Call("GET", "/api/v1/stations/saint-etienne/test-devices", town),
+        Call("POST", "/api/v1/stations/saint-etienne/test-devices/codes", town),
+        Call("POST", f"/api/v1/devices/{device_id}/test-stations", nobody, lambda _: {"code": "ABCD-EFGH"}),
+        Call("GET", f"/api/v1/devices/{device_id}/test-stations", nobody),
+        Call("DELETE", f"/api/v1/devices/{device_id}/test-stations/saint-etienne", nobody),
         Call("POST", "/api/v1/session", nobody, lambda _: {"email": "mairie@test.invalid", "password": "wrong one!"}),
         Call("GET", "/api/v1/session", logged_in),
         Call("DELETE", "/api/v1/session", logged_in),
@@ -216,6 +234,12 @@ def test_every_route_answers_only_those_it_should(
         assert response.status_code == 201, response.text
         return str(response.json()["id"])
 
+    def new_alert(**extra: object) -> str:
+        response = client.http.post("/api/v1/stations/saint-etienne/alerts", headers=admin_token,
+                                    json={**ALERT, **extra})
+        assert response.status_code == 202, response.text
+        return str(response.json()["id"])
+
     def new_import() -> str:
         response = client.http.post("/api/v1/stations/saint-etienne/cap-imports", headers={
             **admin_token, "Content-Type": "application/cap+xml"}, content=cap_xml(f"matrix-{uuid.uuid4()}"))
@@ -234,6 +258,8 @@ def test_every_route_answers_only_those_it_should(
                 actor = login(api_url, people[name])  # log out a session of its own, not the one in use
             path = call.path.replace("{zone_id}", new_zone()) if "{zone_id}" in call.path else call.path
             path = path.replace("{import_id}", new_import()) if "{import_id}" in path else path
+            path = path.replace("{scheduled_alert}", new_alert(send_at=_LATER)) if "{scheduled_alert}" in path else path
+            path = path.replace("{sent_alert}", new_alert()) if "{sent_alert}" in path else path
             body = call.body(name) if call.body else None
             payload = ({"content": body, "headers": {"Content-Type": "application/cap+xml"}}
                        if isinstance(body, bytes) else {"json": body})

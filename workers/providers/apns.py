@@ -92,6 +92,9 @@ def apns_payload(notice: Notice) -> bytes:
         },
         "kind": notice.kind,
         "alert_id": str(notice.alert_id),
+        "thread": notice.collapse_id,
+        "status": notice.status,
+        "msg_type": notice.msg_type,
         "severity": notice.severity,
         "category": notice.category,
         "expires": notice.expires_at.isoformat(timespec="seconds"),
@@ -204,7 +207,7 @@ class APNsProvider:
             notification_id=str(uuid.uuid5(_APNS_ID_NAMESPACE, str(message.delivery_id))),
             time_to_live=message.ttl_s,  # aioapns sends apns-expiration = now + ttl: the alert's expiry
             priority=5 if message.notice.routine else 10,
-            collapse_key=str(message.notice.alert_id),
+            collapse_key=message.notice.collapse_id,
             push_type=PushType.ALERT,
             apns_topic=message.apns_topic,
         )

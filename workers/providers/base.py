@@ -36,6 +36,16 @@ class Notice:
     expires_at: datetime
     url: str  # the alert's page: full text, and where a tap on the notification leads
     kind: str = "alert"  # or "test": the self-test a resident asks for from the app
+    # The first message of the alert's thread: an update or a cancel replaces it on the phone
+    # (Web Push Topic and tag, APNs collapse id, FCM collapse key and tag).
+    thread_id: uuid.UUID | None = None
+    status: str = "actual"  # CAP status: actual, exercise, test
+    msg_type: str = "Alert"  # CAP msgType: Alert, Update, Cancel
+    language: str = "fr"
+
+    @property
+    def collapse_id(self) -> str:
+        return str(self.thread_id or self.alert_id)
 
     @property
     def urgent(self) -> bool:
@@ -97,20 +107,21 @@ async def push_concurrently(
 
 
 class PerAlert(Generic[T]):
-    """What a provider builds once per alert (its payload), kept for the alerts of recent batches."""
+    """What a provider builds once per alert and language (its payload), kept for recent batches."""
 
     KEEP = 100
 
     def __init__(self, build: Callable[[Notice], T]) -> None:
         self._build = build
-        self._built: dict[uuid.UUID, T] = {}
+        self._built: dict[tuple[uuid.UUID, str], T] = {}
 
     def __call__(self, notice: Notice) -> T:
-        found = self._built.get(notice.alert_id)
+        key = (notice.alert_id, notice.language)
+        found = self._built.get(key)
         if found is None:
             if len(self._built) > self.KEEP:
                 self._built.clear()
-            found = self._built[notice.alert_id] = self._build(notice)
+            found = self._built[key] = self._build(notice)
         return found
 
 

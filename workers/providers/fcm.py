@@ -94,6 +94,7 @@ def classify(status: int, body: bytes, retry_after: str | None) -> tuple[Verdict
 
 def fcm_message(notice: Notice, token: str, ttl_s: int) -> dict[str, Any]:
     alert_id = str(notice.alert_id)
+    collapse = notice.collapse_id
     return {
         "token": token,
         "notification": {"title": notice.title, "body": notice.body},
@@ -101,6 +102,9 @@ def fcm_message(notice: Notice, token: str, ttl_s: int) -> dict[str, Any]:
         "data": {
             "kind": notice.kind,
             "alert_id": alert_id,
+            "thread": collapse,
+            "status": notice.status,
+            "msg_type": notice.msg_type,
             "station": notice.station[:100],
             "severity": notice.severity,
             "category": notice.category,
@@ -111,8 +115,8 @@ def fcm_message(notice: Notice, token: str, ttl_s: int) -> dict[str, Any]:
             # HIGH wakes a phone in Doze at once; Google asks to keep it for what the user must see now
             "priority": "HIGH" if notice.urgent else "NORMAL",
             "ttl": f"{ttl_s}s",
-            "collapse_key": alert_id,
-            "notification": {"tag": alert_id},
+            "collapse_key": collapse,
+            "notification": {"tag": collapse},
         },
     }
 

@@ -43,6 +43,9 @@ def webpush_document(notice: Notice) -> bytes:
         {
             "kind": notice.kind,
             "id": str(notice.alert_id),
+            "thread": notice.collapse_id,
+            "status": notice.status,
+            "msg_type": notice.msg_type,
             "station": notice.station[:100],
             "title": notice.title,
             "body": notice.body,
@@ -139,7 +142,8 @@ class WebPushProvider:
             "TTL": str(message.ttl_s),
             "Urgency": URGENCY.get(message.notice.severity, "normal"),
             # one notification per alert, even if a crash made us send it twice
-            "Topic": message.notice.alert_id.hex,
+            # the push service keeps only the newest undelivered message of a thread for a phone
+            "Topic": (message.notice.thread_id or message.notice.alert_id).hex,
             "Content-Encoding": "aes128gcm",
             "Content-Type": "application/octet-stream",
         }
