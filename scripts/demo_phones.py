@@ -21,6 +21,8 @@ def main() -> None:
     parser.add_argument("--api", required=True, help="Tocsin's base URL")
     parser.add_argument("--push", required=True, help="the demo push service's base URL")
     parser.add_argument("--count", type=int, default=40)
+    parser.add_argument("--token", help="an operator's API token: the first two phones become the town's test "
+                                         "devices, so that exercises reach someone")
     args = parser.parse_args()
     if REGISTERED.exists():
         for phone in json.loads(REGISTERED.read_text()):
@@ -42,6 +44,14 @@ def main() -> None:
         registered.append(response.json())
     REGISTERED.write_text(json.dumps(registered))
     print(f"==> {len(subscriptions)} demo phones registered (push service {args.push})")
+    if args.token and registered:
+        code = httpx.post(f"{args.api}/api/v1/stations/saint-etienne/test-devices/codes",
+                          headers={"Authorization": f"Bearer {args.token}"})
+        code.raise_for_status()
+        for phone in registered[:2]:
+            httpx.post(f"{args.api}/api/v1/devices/{phone['id']}/test-stations", json={"code": code.json()["code"]},
+                       headers={"Authorization": f"Bearer {phone['secret']}"}).raise_for_status()
+        print("==> 2 of them are test devices of saint-etienne: exercises and tests reach them")
 
 
 if __name__ == "__main__":

@@ -43,7 +43,7 @@ for _ in $(seq 100); do
 done
 curl -fs "http://$HOST:$PORT/readyz" >/dev/null || { tail -20 var/log/api.log; die "the API did not start (var/log/api.log)"; }
 if [ "$DEMO_PHONES" -gt 0 ]; then
-  .venv/bin/python scripts/demo_phones.py --api "http://$HOST:$PORT" --push http://127.0.0.1:8089 --count "$DEMO_PHONES"
+  .venv/bin/python scripts/demo_phones.py --api "http://$HOST:$PORT" --push http://127.0.0.1:8089 --count "$DEMO_PHONES" --token "$TOKEN"
 fi
 
 cat <<BANNER
