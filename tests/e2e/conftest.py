@@ -109,7 +109,7 @@ def people(stack: infra.Stack) -> dict[str, str]:
 def clean(stack: infra.Stack, push: FakePushService, console_url: str) -> None:
     """No devices, alerts or queued messages from an earlier test."""
     with psycopg.connect(stack.database_url) as conn:
-        conn.execute("TRUNCATE deliveries, alerts, places, follows, devices")
+        conn.execute("TRUNCATE deliveries, cap_imports, alerts, places, follows, test_devices, devices")
     redis.Redis.from_url(stack.redis_url).flushdb()
     push.reset()
 

@@ -141,7 +141,8 @@ def test_polygon_association(page: Page, traffic: Traffic, devices: Devices, pus
     wait_for_map(page)
     # no zone yet: an association may post to all its followers
     page.wait_for_selector(f".reach-total[data-count='{len(followers_in) + len(followers_out)}']", timeout=5_000)
-    assert page.get_by_role("radio").count() == 0  # no "everyone" choice for an association
+    # no "everyone" choice for an association
+    assert page.get_by_role("radio", name=re.compile("^Toute personne")).count() == 0
     zoom_in_at(page, TOWN_HALL, 2)
 
     page.get_by_role("button", name="Polygone", exact=True).click()

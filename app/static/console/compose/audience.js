@@ -30,9 +30,12 @@ export function createAudience({ slug, onZoneError }) {
         h('span', { class: 'reach-label' }, label), ' ', h('span', { class: 'reach-count' }, formatCount(value))))));
   }
 
-  function render(result) {
+  function render(result, status) {
     const n = result.devices;
-    show(n === '<10' ? t('reach.fewerThan10') : t('reach.total', { count: n }), 'ready');
+    const test = status !== 'actual';
+    if (test) show(n === '<10' ? t('reach.testFewerThan10') : t('reach.testTotal', { count: n }), 'ready');
+    else show(n === '<10' ? t('reach.fewerThan10') : t('reach.total', { count: n }), 'ready');
+    element.dataset.mode = status;
     total.dataset.count = String(n);
     const byChannel = result.by_channel || {};
     const channels = CHANNELS.filter((c) => c in byChannel).map((c) => [t(`channel.${c}`), byChannel[c], c]);
@@ -50,11 +53,13 @@ export function createAudience({ slug, onZoneError }) {
     try {
       const body = { audience: current.audience };
       if (current.zone) body.zone = current.zone;
+      // an exercise or a test reaches the station's test devices only: the server counts those
+      if (current.status) body.status = current.status;
       const result = await api('POST', `/api/v1/stations/${encodeURIComponent(slug)}/alerts/preview`, body, { signal: controller.signal });
       if (mine !== seq) return;
       reach = result;
       onZoneError(null);
-      render(result);
+      render(result, current.status || 'actual');
     } catch (err) {
       if (err.name === 'AbortError' || mine !== seq) return;
       reach = null;
@@ -72,7 +77,7 @@ export function createAudience({ slug, onZoneError }) {
 
   const later = debounce((current, mine) => fetchReach(current, mine), DEBOUNCE_MS);
 
-  // current: {zone, audience} to count, or null when there is nothing to count yet
+  // current: {zone, audience, status} to count, or null when there is nothing to count yet
   function update(current, emptyMessage) {
     seq += 1;
     reach = null;

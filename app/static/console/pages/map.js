@@ -14,6 +14,10 @@ import { createZonePanel } from '../compose/zone-panel.js';
 import { confirmSend } from '../compose/confirm.js';
 import { clearDraft, loadDraft, saveDraft } from '../compose/draft.js';
 import { createTemplatePicker } from '../templates.js';
+import { createModeChooser } from '../compose/mode.js';
+import { createEnglishVersion } from '../compose/languages.js';
+import { createSchedule } from '../compose/schedule.js';
+import { frameText } from '../compose/frame.js';
 
 function step(number, title, ...content) {
   const id = `step-${number}`;
@@ -41,12 +45,32 @@ export async function render(ctx) {
   const draft = loadDraft(slug);
   const keepDraft = () => {
     const { title, body, severity, category, audience: who } = form.values();
-    saveDraft(slug, { title, body, severity, category, audience: who, zone: zonePanel.zone() });
+    saveDraft(slug, {
+      title, body, severity, category, audience: who, zone: zonePanel.zone(),
+      status: mode.value(), en: english.active() ? english.values() : null,
+    });
   };
+  // live alert, exercise or test: first, and shown in colour across the panel from then on
+  const mode = createModeChooser({
+    slug,
+    initial: draft && draft.status,
+    onChange: (status) => {
+      panel.dataset.mode = status;
+      sendButton.dataset.mode = status;
+      refreshPreview();
+      refreshAudience();
+      keepDraft();
+    },
+  });
+  const english = createEnglishVersion({ onInput: () => { refreshPreview(); keepDraft(); } });
+  const schedule = createSchedule({});
+  const refreshPreview = () => lockscreen.update({
+    ...form.values(), status: mode.value(), en: english.active() ? english.values() : null,
+  });
   const form = createMessageForm({
     station,
     onInput: () => {
-      lockscreen.update(form.values());
+      refreshPreview();
       keepDraft();
     },
     onAudience: () => {
@@ -65,22 +89,25 @@ export async function render(ctx) {
       audience.update(null, t('reach.drawFirst'));
       return;
     }
-    audience.update({ zone, audience: form.audience() });
+    audience.update({ zone, audience: form.audience(), status: mode.value() });
   }
   zonePanel.onZone(refreshAudience);
   if (draft) form.restore(draft);
+  if (draft) english.restore(draft.en);
   zonePanel.onZone(keepDraft);
 
-  const messageForm = h('form', { novalidate: true }, templates.element, form.element, lockscreen.element, formError,
-    templates.guard, sendButton);
+  const messageForm = h('form', { novalidate: true }, mode.element, templates.element, form.element, english.element,
+    schedule.element, lockscreen.element, formError, templates.guard, sendButton);
   const panel = h('div', { class: 'side-panel' },
     h('h1', { class: 'visually-hidden' }, t('map.heading', { station: station.name })),
     step(1, t('map.step.zone'), zonePanel.element),
     step(2, t('map.step.audience'), audience.element),
     step(3, t('map.step.message'), messageForm));
+  panel.dataset.mode = mode.value();
+  sendButton.dataset.mode = mode.value();
   main.append(h('div', { class: 'map-layout' }, h('div', { class: 'map-pane' }, mapElement), panel));
   refreshAudience();
-  lockscreen.update(form.values());
+  refreshPreview();
 
   try {
     const L = await loadLeaflet();
@@ -108,7 +135,7 @@ export async function render(ctx) {
     formError.hidden = true;
     form.clearErrors();
     const zone = zonePanel.zone();
-    const problems = form.validate();
+    const problems = [...form.validate(), ...english.validate(), ...schedule.validate()];
     if (!zone && !zoneOptional) {
       zonePanel.setError(t('zone.required'));
       problems.unshift(['zone', t('zone.required')]);
@@ -116,8 +143,11 @@ export async function render(ctx) {
     if (problems.length) {
       formError.textContent = t('compose.fixErrors', { count: problems.length });
       formError.hidden = false;
-      if (problems[0][0] === 'zone') zonePanel.focusTools();
-      else form.focus(problems[0][0]);
+      const first = problems[0][0];
+      if (first === 'zone') zonePanel.focusTools();
+      else if (first.endsWith('-en')) english.focus(first);
+      else if (first === 'send_at') schedule.focus();
+      else form.focus(first);
       return;
     }
     await review(zone);
@@ -125,23 +155,50 @@ export async function render(ctx) {
 
   async function review(zone) {
     const values = form.values();
+    const status = mode.value();
+    const live = status === 'actual';
     const reach = await audience.settled(); // the zone may have changed a moment ago
+    const en = english.active() ? english.values() : null;
+    const sendAt = schedule.value();
+    if (!live) await mode.refreshCount();
+    const testDevices = mode.testDevices();
+    const reachText = !live && testDevices !== null
+      ? t('reach.testTotal', { count: testDevices })
+      : reach ? (reach.devices === '<10' ? t('reach.fewerThan10') : t('reach.total', { count: reach.devices })) : t('confirm.reachUnknown');
     const rows = [
+      [t('confirm.mode'), t(`mode.${status}`), 'mode'],
       [t('confirm.station'), station.name, 'station'],
       [t('confirm.zone'), zonePanel.describe(), 'zone'],
-      [t('confirm.who'), values.audience === 'everyone' ? t('audience.everyone') : t('audience.followersOf', { station: station.name }), 'audience'],
-      [t('confirm.reach'), reach ? (reach.devices === '<10' ? t('reach.fewerThan10') : t('reach.total', { count: reach.devices })) : t('confirm.reachUnknown'), 'reach'],
+      [t('confirm.who'), !live ? t('confirm.testDevicesOnly')
+        : values.audience === 'everyone' ? t('audience.everyone') : t('audience.followersOf', { station: station.name }), 'audience'],
+      [t('confirm.reach'), reachText, 'reach'],
       [t('confirm.severity'), t(`severity.${values.severity}`), 'severity'],
       [t('confirm.category'), t(`category.${values.category}`), 'category'],
+      [t('confirm.languages'), en ? `${t('lang.name.fr')}, ${t('lang.name.en')}` : t('lang.name.fr'), 'languages'],
+      [t('confirm.when'), schedule.label(), 'when'],
       [t('confirm.expiry'), form.expiryLabel(), 'expiry'],
     ];
+    const modeLede = live
+      ? t('confirm.lede.actual', { station: station.name })
+      : t(`confirm.lede.${status}`, { station: station.name, count: testDevices ?? 0 });
+    // the words exactly as phones will show them (framed for an exercise or a test)
+    const messages = [{ lang: 'fr', ...frameText(status, 'fr', values) }];
+    if (en) messages.push({ lang: 'en', ...frameText(status, 'en', en) });
+    let sendLabel = live ? t('confirm.send') : t(`confirm.send.${status}`);
+    if (sendAt) sendLabel = t('confirm.send.scheduled');
     let focusAfter = null;
     // one key per confirmation: a double click or a retried request sends one alert, not two
     const idempotencyKey = newIdempotencyKey();
     await confirmSend({
-      rows, title: values.title, body: values.body, severity: values.severity,
+      rows, title: values.title, body: values.body, severity: values.severity, status, modeLede, messages, sendLabel,
       onConfirm: async () => {
-        const body = { ...values };
+        const body = { ...values, status };
+        if (en) {
+          delete body.title;
+          delete body.body;
+          body.texts = { fr: { title: values.title, body: values.body }, en };
+        }
+        if (sendAt) body.send_at = sendAt;
         if (zone) body.zone = zone;
         try {
           const created = await api('POST', `/api/v1/stations/${encodeURIComponent(slug)}/alerts`, body,
@@ -156,7 +213,10 @@ export async function render(ctx) {
             focusAfter = () => zonePanel.focusTools();
             return { closeDialog: true };
           }
-          const control = form.showError(err.field, err.message);
+          // texts.fr.title → the title field; texts.en.* → the English version; send_at → the schedule
+          const fieldName = err.field && err.field.startsWith('texts.fr.') ? err.field.slice('texts.fr.'.length) : err.field;
+          const control = english.showError(err.field, err.message) || schedule.showError(err.field, err.message)
+            || form.showError(fieldName, err.message);
           if (control) {
             focusAfter = () => control.focus();
             return { closeDialog: true };
