@@ -184,7 +184,7 @@ export default {
   'category.Other': 'Other',
 
   'confirm.title': 'Send this alert?',
-  'confirm.lede': 'Check one last time. Once sent, the alert cannot be taken back from phones.',
+  'confirm.lede': 'Check one last time. Once sent, the alert cannot be taken back from phones: only updated or cancelled by a new message.',
   'confirm.station': 'Station',
   'confirm.zone': 'Area',
   'confirm.who': 'Recipients',

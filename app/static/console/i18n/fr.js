@@ -185,7 +185,7 @@ export default {
   'category.Other': 'Autre',
 
   'confirm.title': 'Envoyer cette alerte ?',
-  'confirm.lede': 'Vérifiez une dernière fois. Une fois envoyée, l’alerte ne peut pas être retirée des téléphones.',
+  'confirm.lede': 'Vérifiez une dernière fois. Une fois envoyée, l’alerte ne peut plus être retirée des téléphones : seulement mise à jour ou annulée par un nouveau message.',
   'confirm.station': 'Station',
   'confirm.zone': 'Zone',
   'confirm.who': 'Destinataires',
