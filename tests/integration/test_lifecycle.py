@@ -252,18 +252,21 @@ def test_the_audit_trail_cannot_be_changed(stack) -> None:
 # ------------------------------------------------------------------------------ update, cancel
 
 def test_update_and_cancel_replace_the_notification_on_every_phone_that_got_it(
-    client: Client, push_service, stack
+    client: Client, push_service, apns_service, fcm_service, stack
 ) -> None:
     inner = push_service.subscriptions(20)
     for i, sub in enumerate(inner):
         client.register(sub, home=offset(CENTRE, 800 * (i / 20), i * 17), locale="en" if i % 4 == 0 else "fr")
+    [iphone], [android] = apns_service.tokens(1), fcm_service.tokens(1)
+    client.register(("apns", iphone), home=CENTRE)
+    client.register(("fcm", android), home=CENTRE, locale="en")
     outer = push_service.subscriptions(8)
     for i, sub in enumerate(outer):
         client.register(sub, home=offset(CENTRE, 1250, i * 45))
 
     alert_id = client.send("saint-etienne", zone=ZONE, severity="Extreme",
                            texts={"en": {"title": "Furan flood", "body": "Go upstairs."}})
-    assert client.wait_complete("saint-etienne", alert_id)["deliveries"]["by_status"] == {"sent": 20}
+    assert client.wait_complete("saint-etienne", alert_id)["deliveries"]["by_status"] == {"sent": 22}
     assert set(_payloads(push_service)) == {s.endpoint for s in inner}
     english = _payloads(push_service)[inner[0].endpoint][0]
     assert english["title"] == "Furan flood", "a device whose language the alert has gets that text"
@@ -272,7 +275,7 @@ def test_update_and_cancel_replace_the_notification_on_every_phone_that_got_it(
                    {"title": "Crue du Furan : évacuation", "body": "Quittez les rez-de-chaussée.", "zone": BIG_ZONE})
     assert update.status_code == 202, update.text
     update_id = update.json()["id"]
-    assert client.wait_complete("saint-etienne", update_id)["deliveries"]["by_status"] == {"sent": 28}
+    assert client.wait_complete("saint-etienne", update_id)["deliveries"]["by_status"] == {"sent": 30}
 
     cancel = client.http.post(f"/api/v1/alerts/{update_id}/cancel", json={"reason": "all_clear"},
                               headers={**client.as_operator("saint-etienne"), "Idempotency-Key": "cancel-1"})
@@ -281,7 +284,7 @@ def test_update_and_cancel_replace_the_notification_on_every_phone_that_got_it(
     replay = client.http.post(f"/api/v1/alerts/{update_id}/cancel", json={"reason": "all_clear"},
                               headers={**client.as_operator("saint-etienne"), "Idempotency-Key": "cancel-1"})
     assert replay.json()["id"] == cancel_id and replay.headers["Idempotent-Replayed"] == "true"
-    assert client.wait_complete("saint-etienne", cancel_id)["deliveries"]["by_status"] == {"sent": 28}
+    assert client.wait_complete("saint-etienne", cancel_id)["deliveries"]["by_status"] == {"sent": 30}
 
     by_endpoint = {e: [m for m in _accepted(push_service) if m.endpoint == e] for e in _payloads(push_service)}
     for endpoint, messages in by_endpoint.items():
@@ -293,6 +296,18 @@ def test_update_and_cancel_replace_the_notification_on_every_phone_that_got_it(
         assert {json.loads(m.payload)["thread"] for m in messages} == {alert_id}
     last = json.loads(by_endpoint[inner[1].endpoint][-1].payload)
     assert last["title"] == "FIN D'ALERTE – Crue du Furan : évacuation" and last["id"] == cancel_id
+    # the iPhone and the Android phone: one collapse id / collapse key for the three messages
+    ios = apns_service.received
+    assert [r.payload["msg_type"] for r in ios] == ["Alert", "Update", "Cancel"]
+    assert {r.collapse_id for r in ios} == {alert_id}
+    assert ios[-1].payload["aps"]["alert"]["title"].startswith("FIN D'ALERTE")
+    droid = fcm_service.received
+    assert [r.message["data"]["msg_type"] for r in droid] == ["Alert", "Update", "Cancel"]
+    assert {r.message["android"]["collapse_key"] for r in droid} == {alert_id}
+    assert {r.message["android"]["notification"]["tag"] for r in droid} == {alert_id}
+    assert droid[0].message["notification"]["title"] == "Furan flood"
+    # the update was written in French only, so its cancel is too: the English phone falls back to it
+    assert droid[-1].message["notification"]["title"].startswith("FIN D'ALERTE – ")
 
     operator = client.as_operator("saint-etienne")
     original = client.http.get(f"/api/v1/alerts/{alert_id}", headers=operator).json()
