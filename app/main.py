@@ -87,6 +87,7 @@ CONSOLE_ROUTES = [
     Route("/console/invitation/{token}", console.invitation_page, methods=["GET"]),
     Route("/console/stations/{slug}", console.map_page, methods=["GET"]),
     Route("/console/stations/{slug}/alerts", console.history_page, methods=["GET"]),
+    Route("/console/stations/{slug}/cap", console.cap_page, methods=["GET"]),
     Route("/console/stations/{slug}/admin", console.admin_page, methods=["GET"]),
     Route("/console/alerts/{alert_id}", console.alert_page, methods=["GET"]),
     Route("/console/stations/{slug}/poster", poster.poster_page, methods=["GET"]),

@@ -31,7 +31,7 @@ _ZONE = {
     ],
 }
 _CAP_IMPORT = ("{id, identifier, sender, sent, status, msg_type, references, sender_name, "
-               "headline: {language: text}, severity, category, zone, expires, state}")
+               "headline: {language: text}, texts: {language: {title, body}}, severity, category, zone, expires, state}")
 _TEXT = {"type": "object", "required": ["title", "body"],
          "properties": {"title": {"type": "string", "maxLength": 120}, "body": {"type": "string", "maxLength": 1000}}}
 _ALERT_REQUEST = {

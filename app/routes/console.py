@@ -117,6 +117,10 @@ async def history_page(request: Request) -> Response:
     return await _station_page(request, "history")
 
 
+async def cap_page(request: Request) -> Response:
+    return await _station_page(request, "cap")
+
+
 async def admin_page(request: Request) -> Response:
     return await _station_page(request, "admin", frozenset({"admin"}))
 

@@ -46,6 +46,8 @@ def summary(doc: CapDocument, row: db.CapImport | None = None) -> dict[str, Any]
         "references": doc.references,
         "sender_name": main.sender_name if main else None,
         "headline": {code: text["title"] for code, text in doc.texts().items()},
+        # what the console shows before a decision: the full words, each language
+        "texts": doc.texts(),
         "severity": main.severity if main else None,
         "category": _category(doc),
         "zone": doc.zone(),

@@ -35,6 +35,8 @@ COMPUTED = {
     "zone.help.{}": ["circle", "polygon"],
     "lang.name.{}": ["fr", "en"],
     "lang.switchTo.{}": ["fr", "en"],
+    "cap.state.{}": ["received", "accepted", "rejected"],
+    "cap.source.{}": ["upload", "feed"],
 }
 
 

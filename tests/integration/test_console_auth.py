@@ -212,6 +212,7 @@ def _calls(alert_id: str, device_id: str, zone_id: Callable[[], str]) -> list[Ca
         Call("GET", "/console/invitation/some-token", everyone),
         Call("GET", "/console/stations/saint-etienne", town),
         Call("GET", "/console/stations/saint-etienne/alerts", town),
+        Call("GET", "/console/stations/saint-etienne/cap", town),
         Call("GET", "/console/stations/saint-etienne/admin", admin),
         Call("GET", f"/console/alerts/{alert_id}", town),
         Call("GET", "/console/stations/saint-etienne/poster", town),

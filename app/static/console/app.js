@@ -11,6 +11,7 @@ const PAGES = {
   map: () => import('./pages/map.js'),
   history: () => import('./pages/history.js'),
   admin: () => import('./pages/admin.js'),
+  cap: () => import('./pages/cap.js'),
   alert: () => import('./pages/alert.js'),
 };
 
@@ -26,7 +27,7 @@ function fromPath(path) {
   if (parts[0] === 'invitation') return { page: 'invitation' };
   if (parts[0] === 'alerts' && parts[1]) return { page: 'alert', alert: parts[1] };
   if (parts[0] === 'stations' && parts[1]) {
-    const page = { alerts: 'history', admin: 'admin' }[parts[2]] || (parts[2] ? 'notfound' : 'map');
+    const page = { alerts: 'history', admin: 'admin', cap: 'cap' }[parts[2]] || (parts[2] ? 'notfound' : 'map');
     return { page, station: parts[1] };
   }
   return parts.length ? { page: 'notfound' } : { page: 'stations' };

@@ -24,17 +24,17 @@ export function loginUrl() {
 const SAFE = new Set(['GET', 'HEAD']);
 
 // redirectOn401: false only for the calls where 401 is an answer (a wrong password), not an
-// expired session.
-export async function api(method, path, body, { signal, redirectOn401 = true, headers: extra = {} } = {}) {
+// expired session. contentType: the body is sent as it is (a file), with this type, not as JSON.
+export async function api(method, path, body, { signal, redirectOn401 = true, headers: extra = {}, contentType = null } = {}) {
   const headers = { Accept: 'application/json', 'Accept-Language': currentLang(), ...extra };
-  if (body !== undefined) headers['Content-Type'] = 'application/json';
+  if (body !== undefined) headers['Content-Type'] = contentType || 'application/json';
   if (!SAFE.has(method) && csrfToken) headers['X-CSRF-Token'] = csrfToken;
   let response;
   try {
     response = await fetch(path, {
       method,
       headers,
-      body: body === undefined ? undefined : JSON.stringify(body),
+      body: body === undefined || contentType ? body : JSON.stringify(body),
       credentials: 'same-origin',
       cache: 'no-store',
       signal,

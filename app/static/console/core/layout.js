@@ -18,6 +18,7 @@ function stationNav(station, active) {
   const items = [
     ['map', base, t('nav.map')],
     ['history', `${base}/alerts`, t('nav.history')],
+    ['cap', `${base}/cap`, t('nav.cap')],
     ['poster', `${base}/poster`, t('nav.poster')],
   ];
   if ((station.roles || []).includes('admin')) items.push(['admin', `${base}/admin`, t('nav.admin')]);
