@@ -119,8 +119,14 @@ class AlertToSend:
     expires_at: datetime
 
 
-def insert_alert(conn: psycopg.Connection, alert: NewAlert) -> None:
+def _row(alert: NewAlert) -> dict[str, object]:
+    """The alert's columns as query parameters: title and body are its main language's text."""
     main = alert.texts[alert.language]
+    return {**alert.__dict__, "texts": Jsonb(alert.texts), "zone": Jsonb(alert.zone) if alert.zone else None,
+            "title": main["title"], "body": main["body"]}
+
+
+def insert_alert(conn: psycopg.Connection, alert: NewAlert) -> None:
     conn.execute(
         "INSERT INTO alerts (id, thread_id, station_id, operator_id, status, msg_type, references_id, language,"
         " texts, title, body, severity, category, audience, zone, zone_shape, match_area, expires_at, send_at,"
@@ -133,8 +139,7 @@ def insert_alert(conn: psycopg.Connection, alert: NewAlert) -> None:
         " CASE WHEN %(state)s = 'awaiting_approval' THEN now() END,"
         " CASE WHEN %(state)s = 'pending' THEN now() END,"
         " %(idempotency_key)s, %(request_hash)s, %(cap_identifier)s, %(cap_sender)s, %(cap_sent)s)",
-        {**alert.__dict__, "texts": Jsonb(alert.texts), "zone": Jsonb(alert.zone) if alert.zone else None,
-         "title": main["title"], "body": main["body"]},
+        _row(alert),
     )
 
 
@@ -442,7 +447,6 @@ def lock_alert(conn: psycopg.Connection, alert_id: uuid.UUID) -> None:
 
 def set_content(conn: psycopg.Connection, alert: NewAlert) -> None:
     """An edit of an alert not sent yet: new content, new hash; a request for approval starts over."""
-    main = alert.texts[alert.language]
     conn.execute(
         "UPDATE alerts SET operator_id = %(operator_id)s, language = %(language)s, texts = %(texts)s, title = %(title)s, body = %(body)s,"
         " severity = %(severity)s, category = %(category)s, audience = %(audience)s, zone = %(zone)s,"
@@ -452,8 +456,7 @@ def set_content(conn: psycopg.Connection, alert: NewAlert) -> None:
         " approved_by = NULL, approved_at = NULL,"
         " fanout_queued_at = CASE WHEN %(state)s = 'pending' THEN now() END"
         " WHERE id = %(id)s",
-        {**alert.__dict__, "texts": Jsonb(alert.texts), "zone": Jsonb(alert.zone) if alert.zone else None,
-         "title": main["title"], "body": main["body"]},
+        _row(alert),
     )
 
 

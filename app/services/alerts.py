@@ -216,7 +216,7 @@ def parse_alert_request(
                         _expiry(data, send_at or now), send_at)
 
 
-def _station_for_sending(conn: Any, operator: Operator, slug: str) -> stations_db.Station:
+def station_for_sending(conn: Any, operator: Operator, slug: str) -> stations_db.Station:
     station = stations_db.find_station(conn, slug)
     if station is None or station.id not in operator.roles:
         # another station's name gives the same answer as a missing one
@@ -225,7 +225,7 @@ def _station_for_sending(conn: Any, operator: Operator, slug: str) -> stations_d
     return station
 
 
-def _check_audience(station: stations_db.Station, request: AlertRequest) -> None:
+def check_audience(station: stations_db.Station, request: AlertRequest) -> None:
     if request.audience == "everyone" and station.kind != "municipality":
         raise Forbidden(
             "only a municipality can alert everyone present in an area; this station can alert its followers",
@@ -233,7 +233,7 @@ def _check_audience(station: stations_db.Station, request: AlertRequest) -> None
         )
 
 
-def _check_zone(conn: Any, station: stations_db.Station, request: AlertRequest) -> None:
+def check_zone(conn: Any, station: stations_db.Station, request: AlertRequest) -> None:
     if request.zone is not None:
         check_territory(conn, station.id, request.zone)
 
@@ -268,9 +268,9 @@ def preview_alert(pool: ConnectionPool, operator: Operator, slug: str, body: Any
     data = {k: v for k, v in require_object(body, "").items() if k not in ("title", "body", "texts", "language")}
     request = parse_alert_request({**_PREVIEW_DEFAULTS, **data}, datetime.now(UTC))
     with transaction(pool) as conn:
-        station = _station_for_sending(conn, operator, slug)
-        _check_audience(station, request)
-        _check_zone(conn, station, request)
+        station = station_for_sending(conn, operator, slug)
+        check_audience(station, request)
+        check_zone(conn, station, request)
         # without a category yet, followers who left some categories out are counted too
         category = request.category if data.get("category") is not None else None
         rows = db.count_recipients(conn, station.id, _area(request.zone), request.audience == "everyone", category,
@@ -293,7 +293,7 @@ class Sent:
     state: str = "pending"
 
 
-def _request_hash(body: Any, action: str = "send") -> bytes:
+def hash_request(body: Any, action: str = "send") -> bytes:
     return hashlib.sha256(json.dumps([action, body], sort_keys=True, ensure_ascii=False).encode()).digest()
 
 
@@ -403,7 +403,7 @@ def send_keyed(
     key = _check_key(key)
     try:
         with transaction(pool) as conn:
-            station = _station_for_sending(conn, operator, station_slug)
+            station = station_for_sending(conn, operator, station_slug)
             if key is not None and (earlier := _earlier(conn, station.id, key, request_hash)) is not None:
                 return earlier
             row: db.NewAlert = make(conn, station, key)
@@ -411,7 +411,7 @@ def send_keyed(
     except psycopg.errors.UniqueViolation:
         # the same key, sent twice at the same moment: the other request made the alert
         with transaction(pool) as conn:
-            station = _station_for_sending(conn, operator, station_slug)
+            station = station_for_sending(conn, operator, station_slug)
             earlier = _earlier(conn, station.id, key or "", request_hash)
         assert earlier is not None
         return earlier
@@ -424,12 +424,12 @@ def send_alert(
     pool: ConnectionPool, wakeups: WakeUps, operator: Operator, slug: str, body: Any,
     idempotency_key: str | None = None, origin: CapOrigin | None = None,
 ) -> Sent:
-    request_hash = _request_hash(body)
+    request_hash = hash_request(body)
 
     def make(conn: Any, station: stations_db.Station, key: str | None) -> db.NewAlert:
         request = parse_alert_request(body, datetime.now(UTC), station.language)
-        _check_audience(station, request)
-        _check_zone(conn, station, request)
+        check_audience(station, request)
+        check_zone(conn, station, request)
         return new_alert_row(station, operator, request, key=key, request_hash=request_hash, origin=origin)
 
     return send_keyed(pool, wakeups, slug, operator, idempotency_key, request_hash, make)

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import uuid
-
 from psycopg_pool import ConnectionPool
 
 from app.db import cap as db
 from app.db import stations as stations_db
 from app.db.pool import transaction
 from app.errors import NotFound
+from app.services.public import sent_alert
 
 FEED_LIMIT = 100
 
@@ -17,15 +16,7 @@ FEED_LIMIT = 100
 def cap_alert(pool: ConnectionPool, raw_id: str) -> db.CapAlert:
     """Any alert that was sent, exercises and tests included (their status says so); never one
     awaiting approval, scheduled or withdrawn."""
-    try:
-        alert_id = uuid.UUID(raw_id)
-    except ValueError:
-        raise NotFound("no such alert") from None
-    with transaction(pool) as conn:
-        alert = db.cap_alert(conn, alert_id)
-    if alert is None:
-        raise NotFound("no such alert")
-    return alert
+    return sent_alert(pool, raw_id, db.cap_alert)
 
 
 def station_feed(pool: ConnectionPool, slug: str) -> tuple[stations_db.Station, list[db.CapAlert]]:

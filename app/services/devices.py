@@ -170,7 +170,7 @@ def _wake(wakeups: WakeUps, rows: list[tuple[int, str]]) -> None:
             log.exception("could not queue %d late deliveries; the reconciler will", len(rows))
 
 
-def _authenticate(conn: Any, device_id: uuid.UUID, bearer: str | None) -> None:
+def authenticate_device(conn: Any, device_id: uuid.UUID, bearer: str | None) -> None:
     stored = db.device_secret_hash(conn, device_id)
     if stored is None:
         raise NotFound("no such device")
@@ -190,7 +190,7 @@ def update_places(
         raise InvalidInput("places is required (an empty list removes every place)", "places")
     places = _parse_places(items, "places")
     with transaction(pool) as conn:
-        _authenticate(conn, device_id, bearer)
+        authenticate_device(conn, device_id, bearer)
         db.replace_places(conn, device_id, places)
         late = alerts_db.deliver_late(conn, device_id)
     _wake(wakeups, late)
@@ -207,7 +207,7 @@ def update_follows(
         raise InvalidInput("follow is required (an empty list unfollows every station)", "follow")
     follows = _parse_follows(items, "follow")
     with transaction(pool) as conn:
-        _authenticate(conn, device_id, bearer)
+        authenticate_device(conn, device_id, bearer)
         db.replace_follows(conn, device_id, _station_follows(conn, follows, "follow"))
         late = alerts_db.deliver_late(conn, device_id)
     _wake(wakeups, late)
@@ -228,7 +228,7 @@ def update_location(
     if forget and "nearby" not in body:
         nearby = None  # forgetting the position leaves the opt-in as it was
     with transaction(pool) as conn:
-        _authenticate(conn, device_id, bearer)
+        authenticate_device(conn, device_id, bearer)
         db.set_position(conn, device_id, position, settings.position_ttl_s, nearby)
         # walking into the zone of an alert already running: it is delivered now
         late = alerts_db.deliver_late(conn, device_id) if position is not None else []
@@ -238,25 +238,25 @@ def update_location(
 
 def erase_device(pool: ConnectionPool, device_id: uuid.UUID, bearer: str | None) -> None:
     with transaction(pool) as conn:
-        _authenticate(conn, device_id, bearer)
+        authenticate_device(conn, device_id, bearer)
         db.delete_device(conn, device_id)
 
 
 def device_summary(pool: ConnectionPool, device_id: uuid.UUID, bearer: str | None) -> db.DeviceSummary:
     with transaction(pool) as conn:
-        _authenticate(conn, device_id, bearer)
+        authenticate_device(conn, device_id, bearer)
         return db.device_summary(conn, device_id)
 
 
 def device_alerts(pool: ConnectionPool, device_id: uuid.UUID, bearer: str | None) -> list[alerts_db.PublicAlert]:
     with transaction(pool) as conn:
-        _authenticate(conn, device_id, bearer)
+        authenticate_device(conn, device_id, bearer)
         return alerts_db.device_alerts(conn, device_id)
 
 
 def request_test(pool: ConnectionPool, wakeups: WakeUps, device_id: uuid.UUID, bearer: str | None) -> None:
     with transaction(pool) as conn:
-        _authenticate(conn, device_id, bearer)
+        authenticate_device(conn, device_id, bearer)
         channel = db.request_test(conn, device_id)
     try:
         wakeups.self_test(device_id, channel)
@@ -268,8 +268,6 @@ def request_test(pool: ConnectionPool, wakeups: WakeUps, device_id: uuid.UUID, b
 
 def test_result(pool: ConnectionPool, device_id: uuid.UUID, bearer: str | None) -> tuple[str | None, str | None]:
     with transaction(pool) as conn:
-        _authenticate(conn, device_id, bearer)
+        authenticate_device(conn, device_id, bearer)
         return db.test_result(conn, device_id)
 
-
-authenticate_device = _authenticate

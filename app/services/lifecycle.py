@@ -23,9 +23,9 @@ from app.services.alerts import (
     AlertRequest,
     Sent,
     Thread,
-    _check_audience,
-    _check_zone,
-    _request_hash,
+    check_audience,
+    check_zone,
+    hash_request,
     new_alert_row,
     parse_alert_id,
     parse_alert_request,
@@ -49,6 +49,17 @@ def _locked(conn: Any, operator: Operator, alert_id: uuid.UUID) -> db.AlertStatu
     alert = db.alert_status(conn, alert_id, list(operator.roles))
     if alert is None:
         raise NotFound("no such alert among your stations' alerts")
+    return alert
+
+
+def _not_sent_yet(
+    conn: Any, operator: Operator, alert_id: uuid.UUID, roles: frozenset[str], refusal: str
+) -> db.AlertStatus:
+    """The alert an edit or a withdrawal acts on: still awaiting approval or scheduled."""
+    alert = _locked(conn, operator, alert_id)
+    require_station_role(operator, alert.station_id, roles)
+    if alert.state not in ("awaiting_approval", "scheduled"):
+        raise Conflict(refusal, None)
     return alert
 
 
@@ -113,15 +124,13 @@ def edit_alert(pool: ConnectionPool, wakeups: WakeUps, operator: Operator, raw_i
     data = require_object(body, "")
     alert_id = parse_alert_id(raw_id)
     with transaction(pool) as conn:
-        alert = _locked(conn, operator, alert_id)
-        require_station_role(operator, alert.station_id, SEND_ROLES)
-        if alert.state not in ("awaiting_approval", "scheduled"):
-            raise Conflict("only an alert not sent yet can be edited; to change a sent alert, send an update", None)
+        alert = _not_sent_yet(conn, operator, alert_id, SEND_ROLES,
+                              "only an alert not sent yet can be edited; to change a sent alert, send an update")
         _same_status(data, alert.status)
         station = _station(conn, alert.station_slug)
         request = parse_alert_request({"status": alert.status, **data}, datetime.now(UTC), station.language)
-        _check_audience(station, request)
-        _check_zone(conn, station, request)
+        check_audience(station, request)
+        check_zone(conn, station, request)
         thread = Thread(alert.references_id, alert.thread_id) if alert.references_id else None
         row = new_alert_row(station, operator, request, msg_type=alert.msg_type, thread=thread, alert_id=alert.id)
         db.set_content(conn, row)
@@ -136,10 +145,8 @@ def edit_alert(pool: ConnectionPool, wakeups: WakeUps, operator: Operator, raw_i
 def withdraw_alert(pool: ConnectionPool, operator: Operator, raw_id: str) -> None:
     alert_id = parse_alert_id(raw_id)
     with transaction(pool) as conn:
-        alert = _locked(conn, operator, alert_id)
-        require_station_role(operator, alert.station_id, WITHDRAW_ROLES)
-        if alert.state not in ("awaiting_approval", "scheduled"):
-            raise Conflict("only an alert not sent yet can be withdrawn; to stop a sent alert, cancel it", None)
+        alert = _not_sent_yet(conn, operator, alert_id, WITHDRAW_ROLES,
+                              "only an alert not sent yet can be withdrawn; to stop a sent alert, cancel it")
         db.withdraw(conn, alert_id)
         audit.record(conn, actor=operator, action="withdraw", station_id=alert.station_id, alert_id=alert_id,
                      content_hash=alert.content_hash, detail={"was": alert.state})
@@ -186,7 +193,7 @@ def update_alert(
     device the alert reached, plus those now in the zone."""
     alert_id = parse_alert_id(raw_id)
     data = require_object(body, "")
-    request_hash = _request_hash(body, f"update:{alert_id}")
+    request_hash = hash_request(body, f"update:{alert_id}")
 
     def make(conn: Any, station: stations_db.Station, key: str | None) -> db.NewAlert:
         original = _sent_and_current(conn, operator, alert_id)
@@ -197,8 +204,8 @@ def update_alert(
         if data.get("expires_in") is None and data.get("expires_at") is None:
             inherited["expires_at"] = original.expires_at.isoformat()
         request = parse_alert_request({**inherited, **data}, datetime.now(UTC), station.language)
-        _check_audience(station, request)
-        _check_zone(conn, station, request)
+        check_audience(station, request)
+        check_zone(conn, station, request)
         return new_alert_row(station, operator, request, msg_type="Update",
                              thread=Thread(original.id, original.thread_id), key=key, request_hash=request_hash)
 
@@ -223,7 +230,7 @@ def cancel_alert(
     reason = get_str(data, "reason", "reason", required=False, default="error", max_len=20)
     if reason not in CANCEL_REASONS:
         raise InvalidInput(f"reason must be one of {', '.join(CANCEL_REASONS)} (got {reason!r})", "reason")
-    request_hash = _request_hash(body, f"cancel:{alert_id}")
+    request_hash = hash_request(body, f"cancel:{alert_id}")
 
     def make(conn: Any, station: stations_db.Station, key: str | None) -> db.NewAlert:
         original = _sent_and_current(conn, operator, alert_id)
@@ -236,9 +243,7 @@ def cancel_alert(
             language, texts = given.language, given.texts
         else:
             language = original.language
-            texts = {code: frame(original.status, code, cancel_text(
-                         reason or "error", code, _unframed(original.status, code, Text(t["title"], t["body"]))))
-                     for code, t in original.texts.items()}
+            texts = _prewritten(original, reason or "error")
         request = AlertRequest(
             status=original.status, language=language, texts=texts, severity=original.severity,
             category=original.category, audience=original.audience,
@@ -250,11 +255,14 @@ def cancel_alert(
     return send_keyed(pool, wakeups, _station_slug(pool, operator, alert_id), operator, key, request_hash, make)
 
 
+def _prewritten(alert: db.AlertStatus, reason: str) -> dict[str, Text]:
+    """The pre-written cancel of this alert for `reason`, in each of its languages, framed as it was."""
+    return {code: frame(alert.status, code, cancel_text(
+                reason, code, _unframed(alert.status, code, Text(t["title"], t["body"]))))
+            for code, t in alert.texts.items()}
+
+
 def cancel_texts(alert: db.AlertStatus) -> dict[str, dict[str, dict[str, str]]]:
     """The pre-written cancel texts for this alert, per reason and language, for the console to show."""
-    return {
-        reason: {code: frame(alert.status, code, cancel_text(
-            reason, code, _unframed(alert.status, code, Text(t["title"], t["body"])))).as_json()
-                 for code, t in alert.texts.items()}
-        for reason in CANCEL_REASONS
-    }
+    return {reason: {code: text.as_json() for code, text in _prewritten(alert, reason).items()}
+            for reason in CANCEL_REASONS}

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import math
 import uuid
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from psycopg_pool import ConnectionPool
 
@@ -13,6 +14,7 @@ from app.db import stations as db
 from app.db.pool import transaction
 from app.errors import InvalidInput, NotFound
 
+T = TypeVar("T")
 SEARCH_LIMIT = 50
 NEAR_RADIUS_M = 10_000
 POSTS_DAYS = 30
@@ -60,13 +62,18 @@ def station_posts(pool: ConnectionPool, slug: str) -> tuple[db.PublicStation, li
         return station, alerts_db.station_posts(conn, found.id, POSTS_DAYS, POSTS_LIMIT)
 
 
-def public_alert(pool: ConnectionPool, raw_id: str) -> alerts_db.PublicAlert:
+def sent_alert(pool: ConnectionPool, raw_id: str, read: Callable[[Any, uuid.UUID], T | None]) -> T:
+    """An alert anyone may read by its id, as `read` gives it; a malformed or unknown id is a 404."""
     try:
         alert_id = uuid.UUID(raw_id)
     except ValueError:
         raise NotFound("no such alert") from None
     with transaction(pool) as conn:
-        alert = alerts_db.public_alert(conn, alert_id)
+        alert = read(conn, alert_id)
     if alert is None:
         raise NotFound("no such alert")
     return alert
+
+
+def public_alert(pool: ConnectionPool, raw_id: str) -> alerts_db.PublicAlert:
+    return sent_alert(pool, raw_id, alerts_db.public_alert)

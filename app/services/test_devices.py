@@ -17,7 +17,7 @@ from app.db.pool import transaction
 from app.db.stations import Operator
 from app.errors import InvalidInput, NotFound
 from app.services import audit
-from app.services.alerts import _station_for_sending
+from app.services.alerts import station_for_sending
 from app.services.devices import authenticate_device
 from app.validation import get_str, reject_unknown, require_object
 
@@ -41,7 +41,7 @@ def new_code(pool: ConnectionPool, operator: Operator, slug: str) -> EnrolmentCo
     raw = "".join(secrets.choice(_ALPHABET) for _ in range(8))
     code = f"{raw[:4]}-{raw[4:]}"
     with transaction(pool) as conn:
-        station = _station_for_sending(conn, operator, slug)
+        station = station_for_sending(conn, operator, slug)
         expires_at = db.create_code(conn, _hash(code), station.id, operator.id, CODE_VALID_S)
         audit.record(conn, actor=operator, action="test_code", station_id=station.id)
         return EnrolmentCode(code, expires_at, db.count(conn, station.id))
@@ -49,7 +49,7 @@ def new_code(pool: ConnectionPool, operator: Operator, slug: str) -> EnrolmentCo
 
 def count(pool: ConnectionPool, operator: Operator, slug: str) -> int:
     with transaction(pool) as conn:
-        return db.count(conn, _station_for_sending(conn, operator, slug).id)
+        return db.count(conn, station_for_sending(conn, operator, slug).id)
 
 
 def enrol(pool: ConnectionPool, device_id: uuid.UUID, bearer: str | None, body: Any) -> tuple[str, str]:

@@ -242,6 +242,17 @@ def screen_point(page: Page, lonlat: tuple[float, float]) -> tuple[float, float]
     return float(x), float(y)
 
 
+def drag(page: Page, start: tuple[float, float], end: tuple[float, float], steps: int = 10) -> None:
+    """Press at one place on the map, move there in small steps as a hand would, release."""
+    sx, sy = screen_point(page, start)
+    ex, ey = screen_point(page, end)
+    page.mouse.move(sx, sy)
+    page.mouse.down()
+    for step in range(1, steps + 1):
+        page.mouse.move(sx + (ex - sx) * step / steps, sy + (ey - sy) * step / steps)
+    page.mouse.up()
+
+
 def zoom_in_at(page: Page, lonlat: tuple[float, float], times: int = 1) -> None:
     """Double-click zooms in around the pointer, as an operator would to look closer."""
     for _ in range(times):

@@ -17,6 +17,7 @@ from tests.e2e.conftest import (
     TOWN_HALL,
     Devices,
     Traffic,
+    drag,
     log_in,
     offset,
     screen_point,
@@ -63,13 +64,7 @@ def test_circle_alert(page: Page, traffic: Traffic, devices: Devices, push: Fake
 
     # the circle tool: press at the town hall, drag 1 km east, release
     page.get_by_role("button", name="Cercle", exact=True).click()
-    cx, cy = screen_point(page, TOWN_HALL)
-    ex, ey = screen_point(page, offset(TOWN_HALL, 1000, 90))
-    page.mouse.move(cx, cy)
-    page.mouse.down()
-    for step in range(1, 11):
-        page.mouse.move(cx + (ex - cx) * step / 10, cy + (ey - cy) * step / 10)
-    page.mouse.up()
+    drag(page, TOWN_HALL, offset(TOWN_HALL, 1000, 90))
 
     radius = int(page.get_by_label("Rayon du cercle (mètres)").input_value())
     assert 950 <= radius <= 1050, radius

@@ -24,9 +24,9 @@ from tests.e2e.conftest import (
     TOWN_HALL,
     Devices,
     Traffic,
+    drag,
     log_in,
     offset,
-    screen_point,
     wait_for_map,
     wait_for_path,
     zoom_in_at,
@@ -57,13 +57,7 @@ def _draw_circle(page: Page) -> None:
     """Press at the town hall, drag 1 km east, release."""
     zoom_in_at(page, TOWN_HALL, 2)
     page.get_by_role("button", name="Cercle", exact=True).click()
-    cx, cy = screen_point(page, TOWN_HALL)
-    ex, ey = screen_point(page, offset(TOWN_HALL, 1000, 90))
-    page.mouse.move(cx, cy)
-    page.mouse.down()
-    for step in range(1, 11):
-        page.mouse.move(cx + (ex - cx) * step / 10, cy + (ey - cy) * step / 10)
-    page.mouse.up()
+    drag(page, TOWN_HALL, offset(TOWN_HALL, 1000, 90))
     page.wait_for_selector(".zone-summary[data-empty='false']")
 
 

@@ -16,9 +16,9 @@ from tests.e2e.conftest import (
     TOWN,
     TOWN_HALL,
     Traffic,
+    drag,
     log_in,
     offset,
-    screen_point,
     wait_for_map,
     wait_for_path,
 )
@@ -90,13 +90,7 @@ def test_login_zone_history_admin_invitation(page: Page, traffic: Traffic, conso
     assert page.locator(".zone-summary").inner_text().startswith("Zone enregistrée « Centre-ville » : Cercle de 800 m")
     page.wait_for_selector(".reach[data-state='ready']")
     # resizing with the mouse: the edge handle dragged from 800 m to 1.2 km east
-    ex, ey = screen_point(page, offset(TOWN_HALL, 800, 90))
-    tx, ty = screen_point(page, offset(TOWN_HALL, 1200, 90))
-    page.mouse.move(ex, ey)
-    page.mouse.down()
-    for step in range(1, 9):
-        page.mouse.move(ex + (tx - ex) * step / 8, ey + (ty - ey) * step / 8)
-    page.mouse.up()
+    drag(page, offset(TOWN_HALL, 800, 90), offset(TOWN_HALL, 1200, 90), steps=8)
     assert 1150 <= int(page.get_by_label("Rayon du cercle (mètres)").input_value()) <= 1250
     assert page.locator(".zone-summary").inner_text().startswith("Cercle de 1")  # no longer the saved one
     page.wait_for_selector(".reach[data-state='ready']")

@@ -26,7 +26,7 @@ import redis
 from playwright.sync_api import Browser, BrowserContext, CDPSession, Page, ViewportSize, expect
 
 from tests import infra
-from tests.e2e.conftest import _FAILED, TOWN, TOWN_HALL, Traffic, offset
+from tests.e2e.conftest import _FAILED, TOWN, TOWN_HALL, Traffic, offset, screen_point
 from tests.fakes.webpush_service import FakePushService, Subscription
 
 APP = Path(__file__).resolve().parents[2] / "app" / "static" / "app"
@@ -228,16 +228,6 @@ def wait_for_map(page: Page) -> None:
     page.wait_for_timeout(300)
 
 
-def map_point(page: Page, lonlat: tuple[float, float]) -> tuple[float, float]:
-    x, y = page.evaluate(
-        """([lat, lon]) => {
-             const p = window.tocsinMap.latLngToContainerPoint([lat, lon]);
-             const box = window.tocsinMap.getContainer().getBoundingClientRect();
-             return [box.left + p.x, box.top + p.y];
-           }""", [lonlat[1], lonlat[0]])
-    return float(x), float(y)
-
-
 def clean_traffic(traffic: Traffic) -> None:
     assert not traffic.errors, traffic.errors
     assert not traffic.outside_loopback(), traffic.outside_loopback()
@@ -283,7 +273,7 @@ def test_resident_follows_enables_saves_home_and_opens_the_alert(
     page.evaluate("([lat, lon]) => window.tocsinMap.setView([lat, lon], 15, { animate: false })", [HOME[1], HOME[0]])
     wait_for_map(page)
     page.locator("#places-map").scroll_into_view_if_needed()
-    page.touchscreen.tap(*map_point(page, HOME))
+    page.touchscreen.tap(*screen_point(page, HOME))
     save = page.get_by_role("button", name="Enregistrer : Domicile")
     expect(save).to_be_visible()
     shoot(page, screenshots, "places-map")

@@ -3,6 +3,7 @@
 // itself for an approver), scheduled, or being delivered (polled every second until done) — and,
 // once sent, its update and its cancel.
 import { api, ApiError, loadSession } from '../core/api.js';
+import { actionDialog } from '../core/dialog.js';
 import { h, clear, announce, field } from '../core/dom.js';
 import { formatCount, formatDateTime, formatNumber, languageName, t } from '../core/i18n.js';
 import { renderFrame, errorBox } from '../core/layout.js';
@@ -412,16 +413,14 @@ export async function render(ctx) {
     const texts = (data.cancel_texts || {});
     const lang = data.language || 'fr';
     const name = 'cancel-reason';
-    const send = h('button', { type: 'button', class: 'button button-danger', disabled: true, dataset: { action: 'confirm-cancel' } }, t('lifecycle.cancelSend'));
-    const back = h('button', { type: 'button', class: 'button' }, t('lifecycle.cancelBack'));
-    const error = h('div', { class: 'notice notice-error', role: 'alert', hidden: true });
     let reason = null;
+    let act = null;
     const choices = ['error', 'all_clear'].map((r) => {
       const text = (texts[r] || {})[lang] || Object.values(texts[r] || {})[0] || { title: '', body: '' };
       const input = h('input', { type: 'radio', name, value: r, id: `${name}-${r}` });
       input.addEventListener('change', () => {
         reason = r;
-        send.disabled = false;
+        act.disabled = false;
       });
       return h('div', { class: 'choice', dataset: { reason: r } }, input,
         h('label', { for: input.id },
@@ -429,45 +428,30 @@ export async function render(ctx) {
           h('span', { class: 'notif-title' }, text.title),
           h('span', { class: 'cancel-body' }, text.body)));
     });
-    const dialog = h('dialog', { class: 'confirm-dialog', 'aria-labelledby': 'cancel-title' },
-      modeBand(data.status || 'actual'),
-      h('h2', { id: 'cancel-title' }, t('lifecycle.cancelTitle')),
-      h('p', { class: 'lede' }, t('lifecycle.cancelIntro')),
-      h('fieldset', { class: 'field cancel-choices' }, h('legend', { class: 'visually-hidden' }, t('lifecycle.cancelTitle')), choices),
-      error,
-      h('div', { class: 'dialog-actions' }, back, send));
-    document.body.append(dialog);
     const key = newIdempotencyKey();
-    const close = () => {
-      dialog.close();
-      dialog.remove();
-    };
-    back.addEventListener('click', close);
-    dialog.addEventListener('cancel', (event) => {
-      event.preventDefault();
-      if (!send.classList.contains('is-sending')) close();
-    });
-    send.addEventListener('click', async () => {
-      send.disabled = true;
-      back.disabled = true;
-      send.classList.add('is-sending');
-      send.textContent = t('confirm.sending');
-      error.hidden = true;
-      try {
-        const sent = await api('POST', `/api/v1/alerts/${encodeURIComponent(ctx.alert)}/cancel`, { reason },
-          { headers: { 'Idempotency-Key': key } });
-        location.assign(alertUrl(sent.id));
-      } catch (err) {
-        error.textContent = err instanceof ApiError ? err.message : t('error.unexpected');
-        error.hidden = false;
-        send.disabled = false;
-        back.disabled = false;
-        send.classList.remove('is-sending');
-        send.textContent = t('lifecycle.cancelSend');
-      }
-    });
-    dialog.showModal();
-    back.focus();
+    act = actionDialog({
+      labelledBy: 'cancel-title',
+      content: [
+        modeBand(data.status || 'actual'),
+        h('h2', { id: 'cancel-title' }, t('lifecycle.cancelTitle')),
+        h('p', { class: 'lede' }, t('lifecycle.cancelIntro')),
+        h('fieldset', { class: 'field cancel-choices' }, h('legend', { class: 'visually-hidden' }, t('lifecycle.cancelTitle')), choices),
+      ],
+      backLabel: t('lifecycle.cancelBack'),
+      actLabel: t('lifecycle.cancelSend'),
+      actData: { action: 'confirm-cancel' },
+      onAct: async () => {
+        try {
+          const sent = await api('POST', `/api/v1/alerts/${encodeURIComponent(ctx.alert)}/cancel`, { reason },
+            { headers: { 'Idempotency-Key': key } });
+          location.assign(alertUrl(sent.id));
+          return null;
+        } catch (err) {
+          return { message: err instanceof ApiError ? err.message : t('error.unexpected') };
+        }
+      },
+    }).act;
+    act.disabled = true; // until a reason is chosen
   }
 
   // ---- the thread: original → updates → cancel --------------------------------------------------

@@ -3,6 +3,7 @@
 // small map, and the two decisions — rebroadcast through the station (after a confirmation
 // naming the station and who it will reach) or refuse.
 import { api, ApiError, loadSession } from '../core/api.js';
+import { actionDialog } from '../core/dialog.js';
 import { h, clear, announce, field } from '../core/dom.js';
 import { currentLang, formatDateTime, languageName, t } from '../core/i18n.js';
 import { renderFrame, pageHeading, errorBox } from '../core/layout.js';
@@ -144,62 +145,43 @@ export async function render(ctx) {
     const mode = MODES[item.status] || 'actual';
     const reach = reachText(station, item, audience);
     const needsApproval = station.kind === 'municipality' && mode === 'actual' && ['Severe', 'Extreme'].includes(item.severity);
-    const send = h('button', { type: 'button', class: 'button button-danger', dataset: { action: 'confirm-accept' } }, t('cap.confirm.send'));
-    const back = h('button', { type: 'button', class: 'button' }, t('cap.confirm.back'));
-    const error = h('div', { class: 'notice notice-error', role: 'alert', hidden: true });
-    const dialog = h('dialog', { class: 'confirm-dialog', 'aria-labelledby': 'cap-confirm-title' },
-      modeBand(mode),
-      h('h2', { id: 'cap-confirm-title' }, t('cap.confirm.title')),
-      h('p', { class: 'lede', dataset: { key: 'lede' } }, t('cap.confirm.lede', { station: station.name, reach })),
-      h('div', { class: 'confirm-message' }, h('p', { class: 'notif-title' }, headlineOf(item))),
-      h('dl', { class: 'summary' },
-        h('dt', {}, t('confirm.station')), h('dd', { dataset: { key: 'station' } }, station.name),
-        h('dt', {}, t('confirm.reach')), h('dd', { dataset: { key: 'reach' } }, reach),
-        h('dt', {}, t('confirm.zone')), h('dd', {}, item.zone ? describeZone(item.zone) : t('cap.noZone')),
-        h('dt', {}, t('confirm.severity')), h('dd', {}, t(`severity.${SEVERITIES.includes(item.severity) ? item.severity : 'Unknown'}`)),
-        h('dt', {}, t('cap.expires')), h('dd', {}, item.expires ? formatDateTime(item.expires) : t('cap.noExpiry'))),
-      needsApproval ? h('p', { class: 'notice notice-warning' }, t('cap.confirm.approval')) : null,
-      error,
-      h('div', { class: 'dialog-actions' }, back, send));
-    document.body.append(dialog);
-    const close = () => {
-      dialog.close();
-      dialog.remove();
-      opener.focus();
-    };
-    back.addEventListener('click', close);
-    dialog.addEventListener('cancel', (event) => {
-      event.preventDefault();
-      if (!send.classList.contains('is-sending')) close();
+    const { dialog } = actionDialog({
+      labelledBy: 'cap-confirm-title',
+      content: [
+        modeBand(mode),
+        h('h2', { id: 'cap-confirm-title' }, t('cap.confirm.title')),
+        h('p', { class: 'lede', dataset: { key: 'lede' } }, t('cap.confirm.lede', { station: station.name, reach })),
+        h('div', { class: 'confirm-message' }, h('p', { class: 'notif-title' }, headlineOf(item))),
+        h('dl', { class: 'summary' },
+          h('dt', {}, t('confirm.station')), h('dd', { dataset: { key: 'station' } }, station.name),
+          h('dt', {}, t('confirm.reach')), h('dd', { dataset: { key: 'reach' } }, reach),
+          h('dt', {}, t('confirm.zone')), h('dd', {}, item.zone ? describeZone(item.zone) : t('cap.noZone')),
+          h('dt', {}, t('confirm.severity')), h('dd', {}, t(`severity.${SEVERITIES.includes(item.severity) ? item.severity : 'Unknown'}`)),
+          h('dt', {}, t('cap.expires')), h('dd', {}, item.expires ? formatDateTime(item.expires) : t('cap.noExpiry'))),
+        needsApproval ? h('p', { class: 'notice notice-warning' }, t('cap.confirm.approval')) : null,
+      ],
+      backLabel: t('cap.confirm.back'),
+      actLabel: t('cap.confirm.send'),
+      actData: { action: 'confirm-accept' },
+      onClose: () => opener.focus(),
+      onAct: async () => {
+        try {
+          const body = audienceChoices(station, item) ? { audience } : undefined;
+          const accepted = await api('POST', `/api/v1/cap-imports/${encodeURIComponent(item.id)}/accept`, body);
+          dialog.close();
+          dialog.remove();
+          showOutcome(h('div', { class: 'notice notice-success', role: 'status', dataset: { key: 'accepted' } },
+            h('p', {}, t('cap.accepted', { headline: headlineOf(item) })),
+            needsApproval ? h('p', {}, t('cap.acceptedApproval')) : null,
+            h('p', {}, h('a', { href: alertUrl(accepted.alert_id), class: 'button button-primary' }, t('cap.openAlert')))));
+          await refresh();
+          return null;
+        } catch (err) {
+          // 409 expired or refused earlier, 422 a Cancel or a zone outside the commune: the server's words
+          return { message: err instanceof ApiError ? err.message : t('error.unexpected') };
+        }
+      },
     });
-    send.addEventListener('click', async () => {
-      send.disabled = true;
-      back.disabled = true;
-      send.classList.add('is-sending');
-      send.textContent = t('confirm.sending');
-      error.hidden = true;
-      try {
-        const body = audienceChoices(station, item) ? { audience } : undefined;
-        const accepted = await api('POST', `/api/v1/cap-imports/${encodeURIComponent(item.id)}/accept`, body);
-        dialog.close();
-        dialog.remove();
-        showOutcome(h('div', { class: 'notice notice-success', role: 'status', dataset: { key: 'accepted' } },
-          h('p', {}, t('cap.accepted', { headline: headlineOf(item) })),
-          needsApproval ? h('p', {}, t('cap.acceptedApproval')) : null,
-          h('p', {}, h('a', { href: alertUrl(accepted.alert_id), class: 'button button-primary' }, t('cap.openAlert')))));
-        await refresh();
-      } catch (err) {
-        // 409 expired or refused earlier, 422 a Cancel or a zone outside the commune: the server's words
-        error.textContent = err instanceof ApiError ? err.message : t('error.unexpected');
-        error.hidden = false;
-        send.disabled = false;
-        back.disabled = false;
-        send.classList.remove('is-sending');
-        send.textContent = t('cap.confirm.send');
-      }
-    });
-    dialog.showModal();
-    back.focus();
   }
 
   async function reject(item, button, error) {
