@@ -6,7 +6,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-STATUSES = ("actual", "exercise", "test")
+from app.vocab import FRAME_WORDS, Status
+
+STATUSES = tuple(Status)
 
 
 @dataclass(frozen=True)
@@ -18,16 +20,8 @@ class Text:
         return {"title": self.title, "body": self.body}
 
 
-# The word that opens and closes every exercise / test, per language (English for the others).
-_FRAME = {
-    "exercise": {"fr": "EXERCICE", "en": "EXERCISE", "de": "ÜBUNG", "es": "SIMULACRO", "it": "ESERCITAZIONE",
-                 "nl": "OEFENING", "pt": "EXERCÍCIO"},
-    "test": {"fr": "TEST", "en": "TEST", "de": "TEST", "es": "PRUEBA", "it": "PROVA", "nl": "TEST", "pt": "TESTE"},
-}
-
-
 def frame_word(status: str, language: str) -> str:
-    words = _FRAME[status]
+    words = FRAME_WORDS[Status(status)]
     return words.get(language, words["en"])
 
 
