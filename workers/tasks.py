@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import uuid
 
+from app.cap import feeds as cap_feeds
 from app.wakeups import CAP_POLL_FEEDS, FAN_OUT, RECONCILE, SELF_TEST, SEND_TASKS
-from workers import cap_feeds, reconciler, sending
 from workers import fan_out as fan_out_module
+from workers import reconciler, sending
 from workers import self_test as self_test_module
 from workers.celery_app import celery
 from workers.runtime import runtime
@@ -44,4 +45,4 @@ def reconcile() -> dict[str, int]:
 
 @celery.task(name=CAP_POLL_FEEDS)
 def poll_cap_feeds() -> dict[str, int]:
-    return cap_feeds.poll_feeds(runtime())
+    return cap_feeds.poll_feeds(runtime().pool, runtime().settings.cap_feeds)

@@ -6,12 +6,11 @@ from __future__ import annotations
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
-from app import cap
-from app.cap_import import MAX_DOCUMENT_BYTES
+from app.cap import export
+from app.cap import imports as cap_imports
+from app.cap.parse import MAX_DOCUMENT_BYTES
 from app.errors import DomainError
 from app.routes.common import PayloadTooLarge, blocking, json_body, operator_of
-from app.services import cap as cap_service
-from app.services import cap_imports
 
 CAP_CONTENT_TYPES = ("application/cap+xml", "application/xml", "text/xml")
 
@@ -22,13 +21,14 @@ class UnsupportedMediaType(DomainError):
 
 
 async def cap_alert(request: Request) -> Response:
-    alert = await blocking(cap_service.cap_alert, request.app.state.pool, request.path_params["alert_id"])
-    return Response(cap.cap_document(alert, request.app.state.settings.public_url), media_type=cap.CAP_MEDIA_TYPE)
+    alert = await blocking(export.cap_alert, request.app.state.pool, request.path_params["alert_id"])
+    return Response(export.cap_document(alert, request.app.state.settings.public_url),
+                    media_type=export.CAP_MEDIA_TYPE)
 
 
 async def station_feed(request: Request) -> Response:
-    station, active = await blocking(cap_service.station_feed, request.app.state.pool, request.path_params["slug"])
-    body = cap.atom_feed(station.slug, station.name, active, request.app.state.settings.public_url)
+    station, active = await blocking(export.station_feed, request.app.state.pool, request.path_params["slug"])
+    body = export.atom_feed(station.slug, station.name, active, request.app.state.settings.public_url)
     return Response(body, media_type="application/atom+xml")
 
 

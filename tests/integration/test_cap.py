@@ -16,13 +16,13 @@ import psycopg
 import pytest
 from lxml import etree
 
-from app.cap import CAP_NS, cap_document
+from app.cap.export import CAP_NS, cap_document
+from app.cap.feeds import poll_feed
 from app.db.cap import CapAlert
 from app.db.pool import open_pool
 from tests import cap_samples, infra
 from tests.cap_samples import cap_xml
 from tests.integration.conftest import CENTRE, Client, offset
-from workers.cap_feeds import poll_feed
 
 pytestmark = pytest.mark.usefixtures("worker", "beat")
 SCHEMA = etree.XMLSchema(etree.parse(str(Path(__file__).resolve().parents[2] / "data" / "cap" / "CAP-v1.2.xsd")))

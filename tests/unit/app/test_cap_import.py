@@ -9,12 +9,12 @@ import pytest
 from lxml import etree
 
 import geo
-from app.cap_import import parse_cap, zone_of
+from app.cap.feeds import documents_of
+from app.cap.imports import alert_request
+from app.cap.parse import parse_cap, zone_of
 from app.errors import InvalidInput
-from app.services.cap_imports import alert_request
 from tests import cap_samples
 from tests.cap_samples import cap_xml
-from workers.cap_feeds import documents_of
 
 
 def _refused(raw: bytes) -> str:

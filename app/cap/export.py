@@ -1,4 +1,5 @@
-"""Alerts as OASIS CAP 1.2 documents, and a station's Atom feed of them (the CAP feed practice).
+"""CAP 1.2 export: alerts as OASIS CAP 1.2 documents, and a station's Atom feed of its active
+public alerts (the CAP feed practice); the alerts are read here too.
 
 CAP is what other alerting systems read; every document written here is checked against the OASIS
 schema (data/cap/CAP-v1.2.xsd) in the tests.
@@ -11,16 +12,44 @@ from typing import Any
 from urllib.parse import urlsplit
 from xml.etree import ElementTree as ET
 
+from psycopg_pool import ConnectionPool
+
+from app.db import cap as db
+from app.db import stations as stations_db
 from app.db.cap import CapAlert
+from app.db.pool import transaction
+from app.errors import NotFound
+from app.services.public import sent_alert
 
 CAP_NS = "urn:oasis:names:tc:emergency:cap:1.2"
 ATOM_NS = "http://www.w3.org/2005/Atom"
 CAP_MEDIA_TYPE = "application/cap+xml"
+FEED_LIMIT = 100
 # Tocsin's status (lower case) as CAP writes it
 STATUSES = {"actual": "Actual", "exercise": "Exercise", "test": "Test"}
 # <areaDesc> per language of the <info> ("en" for any language not listed)
 AREA_DESCRIPTIONS = {"fr": "{} : zone de l'alerte", "en": "{}: alert area", "de": "{}: Warngebiet",
                      "es": "{}: zona de la alerta", "it": "{}: zona dell'allerta"}
+
+
+# ---------------------------------------------------------------------------------- reading
+
+
+def cap_alert(pool: ConnectionPool, raw_id: str) -> CapAlert:
+    """Any alert that was sent, exercises and tests included (their status says so); never one
+    awaiting approval, scheduled or withdrawn."""
+    return sent_alert(pool, raw_id, db.cap_alert)
+
+
+def station_feed(pool: ConnectionPool, slug: str) -> tuple[stations_db.Station, list[CapAlert]]:
+    with transaction(pool) as conn:
+        station = stations_db.find_station(conn, slug)
+        if station is None:
+            raise NotFound(f"no station called {slug!r}")
+        return station, db.feed_alerts(conn, station.id, FEED_LIMIT)
+
+
+# ---------------------------------------------------------------------------------- writing
 
 
 def cap_time(moment: datetime) -> str:
@@ -89,7 +118,7 @@ def _languages(alert: CapAlert) -> list[tuple[str, dict[str, str]]]:
     return [(alert.language, main), *sorted(texts.items())]
 
 
-def cap_alert(alert: CapAlert, public_url: str) -> ET.Element:
+def alert_element(alert: CapAlert, public_url: str) -> ET.Element:
     root = ET.Element(f"{{{CAP_NS}}}alert")
     identifier, alert_sender, sent = identity(alert, public_url)
     _sub(root, "identifier", identifier)
@@ -123,7 +152,7 @@ def cap_alert(alert: CapAlert, public_url: str) -> ET.Element:
 
 def cap_document(alert: CapAlert, public_url: str) -> bytes:
     ET.register_namespace("", CAP_NS)
-    return ET.tostring(cap_alert(alert, public_url), encoding="utf-8", xml_declaration=True)
+    return ET.tostring(alert_element(alert, public_url), encoding="utf-8", xml_declaration=True)
 
 
 def atom_feed(station_slug: str, station_name: str, alerts: list[CapAlert], public_url: str) -> bytes:

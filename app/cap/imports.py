@@ -11,8 +11,8 @@ from typing import Any
 
 from psycopg_pool import ConnectionPool
 
-from app import cap_import
-from app.cap_import import CapDocument
+from app.cap import parse
+from app.cap.parse import CapDocument
 from app.db import cap as db
 from app.db import stations as stations_db
 from app.db.pool import transaction
@@ -75,7 +75,7 @@ def _severity(doc: CapDocument) -> str:
 
 def _read(row: db.CapImport) -> CapDocument:
     # it was checked against the schema when it arrived
-    return cap_import.parse_cap(row.document.encode(), validate=False)
+    return parse.parse_cap(row.document.encode(), validate=False)
 
 
 # ---------------------------------------------------------------------------------- scope
@@ -128,7 +128,7 @@ def upload_import(pool: ConnectionPool, operator: Operator, slug: str, raw: byte
     back the first import (created False) and stores nothing."""
     with transaction(pool) as conn:
         station = _own_station(conn, operator, slug, SEND_ROLES)
-    doc = cap_import.parse_cap(raw)
+    doc = parse.parse_cap(raw)
     with transaction(pool) as conn:
         row, created = _store(conn, station, "upload", doc, raw, operator)
         return summary(_read(row) if not created else doc, row), created
@@ -137,7 +137,7 @@ def upload_import(pool: ConnectionPool, operator: Operator, slug: str, raw: byte
 def store_feed_document(pool: ConnectionPool, slug: str, raw: bytes) -> bool:
     """A CAP document read from the station's feed; True if it was new. Raises InvalidInput for a
     document that is not CAP 1.2, NotFound for an unknown station."""
-    doc = cap_import.parse_cap(raw)
+    doc = parse.parse_cap(raw)
     with transaction(pool) as conn:
         station = stations_db.find_station(conn, slug)
         if station is None:

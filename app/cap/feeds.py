@@ -5,6 +5,7 @@ reject. A feed that is down, slow or malformed is logged and skipped: it never f
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from urllib.parse import urljoin, urlsplit
 
@@ -12,10 +13,9 @@ import requests
 from lxml import etree
 from psycopg_pool import ConnectionPool
 
-from app.cap_import import CAP_NS, MAX_DOCUMENT_BYTES, parse_xml
+from app.cap import imports as cap_imports
+from app.cap.parse import CAP_NS, MAX_DOCUMENT_BYTES, parse_xml
 from app.errors import DomainError
-from app.services import cap_imports
-from workers.runtime import Runtime
 
 log = logging.getLogger(__name__)
 
@@ -38,13 +38,14 @@ class FeedResult:
     errors: list[str] = field(default_factory=list)
 
 
-def poll_feeds(rt: Runtime) -> dict[str, int]:
-    """Every configured feed once; returns how many new imports each station got."""
+def poll_feeds(pool: ConnectionPool, feeds: Iterable[tuple[str, str]]) -> dict[str, int]:
+    """Every configured feed ((station slug, URL), as TOCSIN_CAP_FEEDS lists them) once; returns
+    how many new imports each station got."""
     counts: dict[str, int] = {}
     with requests.Session() as session:
         session.headers["User-Agent"] = _USER_AGENT
-        for slug, url in rt.settings.cap_feeds:
-            counts[slug] = counts.get(slug, 0) + poll_feed(rt.pool, slug, url, session).new
+        for slug, url in feeds:
+            counts[slug] = counts.get(slug, 0) + poll_feed(pool, slug, url, session).new
     return counts
 
 

@@ -20,7 +20,7 @@ from app.errors import InvalidInput
 from geo.zones import geodesic_circle_polygon
 
 CAP_NS = "urn:oasis:names:tc:emergency:cap:1.2"
-SCHEMA_FILE = Path(__file__).resolve().parents[1] / "data" / "cap" / "CAP-v1.2.xsd"
+SCHEMA_FILE = Path(__file__).resolve().parents[2] / "data" / "cap" / "CAP-v1.2.xsd"
 MAX_DOCUMENT_BYTES = 1024 * 1024
 FIELD = "document"
 _NS = {"cap": CAP_NS}
