@@ -1,21 +1,50 @@
-"""Domain errors: each carries a message for people and maps to one HTTP status (in app/main.py)."""
+"""Domain errors: each refusal is a stable `code` (e.g. ``zone.outside_commune``) whose words, in
+French and in English, come from the gettext catalogues (app/catalogue.py, app/locale/). Each class
+maps to one HTTP status (in app/main.py); the envelope is ``{"error": {"code", "message", "field"}}``.
+
+Raise with the code, the field's path and the values the message names::
+
+    raise Forbidden("approval.self_approval", "content_hash")
+    raise InvalidInput("input.too_long", "texts.fr.title", length=131, max=120)
+"""
 
 from __future__ import annotations
 
-from app.messages import translate
+from typing import Any
+
+from app import catalogue
 
 
 class DomainError(Exception):
     status = 400
-    code = "bad_request"
+    legacy_code = "bad_request"
 
-    def __init__(self, message: str, field: str | None = None) -> None:
-        super().__init__(message)
-        self.message = message
+    def __init__(self, code: str, field: str | None = None, /, **params: Any) -> None:
+        super().__init__(code)
+        self.code = code
         self.field = field
+        self.params = params
+        # TRANSITION (#11): an English sentence instead of a code, until every raise has its code
+        self._legacy: str | None = None
+        if not catalogue.known(code):
+            self._legacy, self.code = code, self.legacy_code
+
+    @property
+    def message(self) -> str:
+        """In English: for logs, the CLI and tests."""
+        return self.message_in("en")
+
+    def message_in(self, language: str | None) -> str:
+        if self._legacy is not None:
+            from app.messages import translate
+            return translate(self._legacy, language)
+        return catalogue.message(self.code, language, self.params, field=self.field)
+
+    def __str__(self) -> str:
+        return self.message
 
     def as_json(self, language: str | None = None) -> dict[str, object]:
-        body: dict[str, object] = {"code": self.code, "message": translate(self.message, language)}
+        body: dict[str, object] = {"code": self.code, "message": self.message_in(language)}
         if self.field:
             body["field"] = self.field
         return {"error": body}
@@ -23,38 +52,48 @@ class DomainError(Exception):
 
 class InvalidInput(DomainError):
     status = 422
-    code = "invalid"
+    legacy_code = "invalid"
 
 
 class Unauthorized(DomainError):
     status = 401
-    code = "unauthorized"
+    legacy_code = "unauthorized"
 
 
 class Forbidden(DomainError):
     status = 403
-    code = "forbidden"
+    legacy_code = "forbidden"
 
 
 class NotFound(DomainError):
     status = 404
-    code = "not_found"
+    legacy_code = "not_found"
 
 
 class Conflict(DomainError):
     status = 409
-    code = "conflict"
+    legacy_code = "conflict"
+
+
+class PayloadTooLarge(DomainError):
+    status = 413
+    legacy_code = "too_large"
+
+
+class UnsupportedMediaType(DomainError):
+    status = 415
+    legacy_code = "unsupported_media_type"
 
 
 class Unavailable(DomainError):
     status = 503
-    code = "unavailable"
+    legacy_code = "unavailable"
 
 
 class TooManyRequests(DomainError):
     status = 429
-    code = "too_many_requests"
+    legacy_code = "too_many_requests"
 
-    def __init__(self, message: str, retry_after_s: int) -> None:
-        super().__init__(message)
+    def __init__(self, code: str, retry_after_s: int, /, **params: Any) -> None:
+        super().__init__(code, None, **params)
         self.retry_after_s = retry_after_s

@@ -9,15 +9,11 @@ from starlette.responses import JSONResponse, Response
 from app.cap import export
 from app.cap import imports as cap_imports
 from app.cap.parse import MAX_DOCUMENT_BYTES
-from app.errors import DomainError
+from app.errors import UnsupportedMediaType
 from app.routes.common import PayloadTooLarge, blocking, json_body, operator_of
 
 CAP_CONTENT_TYPES = ("application/cap+xml", "application/xml", "text/xml")
 
-
-class UnsupportedMediaType(DomainError):
-    status = 415
-    code = "unsupported_media_type"
 
 
 async def cap_alert(request: Request) -> Response:

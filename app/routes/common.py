@@ -11,7 +11,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 
 from app.db.stations import Operator
-from app.errors import DomainError, Forbidden, InvalidInput, Unauthorized
+from app.errors import Forbidden, InvalidInput, PayloadTooLarge, Unauthorized
 from app.services import sessions
 from app.services.operators import authenticate_operator
 from app.services.sessions import Session
@@ -19,10 +19,6 @@ from app.services.sessions import Session
 T = TypeVar("T")
 MAX_BODY_BYTES = 256 * 1024
 
-
-class PayloadTooLarge(DomainError):
-    status = 413
-    code = "too_large"
 
 
 async def json_body(request: Request) -> Any:
