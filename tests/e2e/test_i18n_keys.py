@@ -1,11 +1,14 @@
-"""Every string the console shows exists in French and in English (no browser needed)."""
+"""Every string the console shows exists in French and in English (no browser needed); so does
+every string the shared core (app/static/core/) asks for, in both front-ends' dictionaries."""
 
 from __future__ import annotations
 
 import re
 from pathlib import Path
 
-CONSOLE = Path(__file__).resolve().parents[2] / "app" / "static" / "console"
+STATIC = Path(__file__).resolve().parents[2] / "app" / "static"
+CONSOLE = STATIC / "console"
+CORE = STATIC / "core"
 # the API's words the console labels through a computed key (core/vocab.js and the pages)
 COMPUTED = {
     "severity.{}": ["Extreme", "Severe", "Moderate", "Minor", "Unknown"],
@@ -40,17 +43,18 @@ COMPUTED = {
 }
 
 
-def keys(lang: str) -> set[str]:
-    text = (CONSOLE / "i18n" / f"{lang}.js").read_text()
+def keys(lang: str, front_end: Path = CONSOLE) -> set[str]:
+    text = (front_end / "i18n" / f"{lang}.js").read_text()
     return set(re.findall(r"^  '([\w.]+)':", text, re.MULTILINE))
 
 
-def used_keys() -> set[str]:
+def used_keys(*folders: Path) -> set[str]:
     found: set[str] = set()
-    for path in CONSOLE.rglob("*.js"):
-        if path.parent.name == "i18n":
-            continue
-        found |= set(re.findall(r"\bt\('([\w.]+)'", path.read_text()))
+    for folder in folders or (CONSOLE, CORE):
+        for path in folder.rglob("*.js"):
+            if path.parent.name == "i18n":
+                continue
+            found |= set(re.findall(r"\bt\('([\w.]+)'", path.read_text()))
     return found
 
 
@@ -66,10 +70,17 @@ def test_every_string_the_code_asks_for_exists() -> None:
     assert wanted - keys("fr") == set()
 
 
+def test_the_resident_app_has_every_string_the_core_asks_for() -> None:
+    wanted = used_keys(CORE)
+    assert wanted, "the core asks for no string?"
+    for lang in ("fr", "en"):
+        assert wanted - keys(lang, STATIC / "app") == set(), lang
+
+
 def test_no_user_visible_text_is_hard_coded_in_the_pages() -> None:
     """Text nodes are built with h(tag, attrs, ...children); a literal French or English sentence
     as a child would escape translation."""
-    for path in CONSOLE.rglob("*.js"):
+    for path in [*CONSOLE.rglob("*.js"), *CORE.rglob("*.js")]:
         if path.parent.name == "i18n":
             continue
         for literal in re.findall(r"h\('[a-z0-9]+', \{[^}]*\}, '([^']+)'", path.read_text()):

@@ -1,6 +1,6 @@
 // The public page of an alert (/alerts/{id}): the link in every notification, and the page
 // people share. It works in any browser, without the app and without a service worker.
-import { clear, h } from '/static/console/core/dom.js';
+import { clear, h } from '../../static/core/dom.js';
 import { api, ApiError } from './core/api.js';
 import { pageLang, setLang, t } from './core/i18n.js';
 import { notice } from './core/ui.js';

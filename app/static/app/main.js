@@ -1,6 +1,6 @@
 // Entry point of the app: language, service worker, the phone's saved choices, the tourist
 // link, then one screen per location.hash.
-import { clear, h } from '/static/console/core/dom.js';
+import { clear, h } from '../../static/core/dom.js';
 import { pageLang, setLang, t } from './core/i18n.js';
 import * as device from './core/device.js';
 import * as nearby from './core/nearby.js';

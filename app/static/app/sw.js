@@ -4,7 +4,7 @@
 /* global tocsinStore */
 importScripts('/app/store.js');
 
-const CACHE = 'tocsin-app-2';
+const CACHE = 'tocsin-app-3';
 // Everything the app needs to start and show already received alerts without a network.
 const SHELL = [
   '/app/',
@@ -40,8 +40,12 @@ const SHELL = [
   '/app/views/test-devices.js',
   '/app/icons/icon-192.png',
   '/app/icons/badge-96.png',
-  '/static/console/core/dom.js',
-  '/static/console/core/vocab.js',
+  '/static/core/api.js',
+  '/static/core/assets.js',
+  '/static/core/dom.js',
+  '/static/core/i18n.js',
+  '/static/core/vocab.js',
+  '/static/core/vocab-generated.js',
   '/static/console/favicon.svg',
   '/static/vendor/leaflet/leaflet.js',
   '/static/vendor/leaflet/leaflet.css',
@@ -49,8 +53,9 @@ const SHELL = [
 // Past this, a slow network loses to the copy on the phone (the copy is refreshed anyway).
 const NETWORK_PATIENCE_MS = 4000;
 
-// The few words the notification itself shows; the app's own dictionaries are ES modules,
-// which a classic service worker cannot import.
+// The few words the notification itself shows; the app's own dictionaries, like the shared
+// vocabulary (core/vocab-generated.js, which the lists below repeat), are ES modules, which a
+// classic service worker cannot import (tests/unit/test_frontend_core.py checks they agree).
 const WORDS = {
   fr: {
     Extreme: 'Extrême', Severe: 'Grave', Moderate: 'Modérée', Minor: 'Mineure', Unknown: 'Gravité inconnue', alert: 'Alerte', test: 'Tocsin : test',

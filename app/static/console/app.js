@@ -2,7 +2,7 @@
 import { setLang, t } from './core/i18n.js';
 import { ApiError } from './core/api.js';
 import { renderFrame, errorBox } from './core/layout.js';
-import { h } from './core/dom.js';
+import { h } from '../core/dom.js';
 
 const PAGES = {
   login: () => import('./pages/login.js'),

@@ -4,9 +4,9 @@
 // template's texts in French and English, or puts a built-in one back to its default.
 // A blank is written in square brackets: the same rule as app/alert_templates.py.
 import { api, ApiError } from './core/api.js';
-import { announce, clear, field, h } from './core/dom.js';
+import { announce, clear, field, h } from '../core/dom.js';
 import { currentLang, LANGS, languageName, t } from './core/i18n.js';
-import { CATEGORIES, SEVERITIES } from './core/vocab.js';
+import { CATEGORIES, SEVERITIES } from '../core/vocab.js';
 
 const BLANK = /\[[\p{L}][\p{L}\p{N}_ '’-]{0,39}\]/gu;
 const base = (slug) => `/api/v1/stations/${encodeURIComponent(slug)}/templates`;

@@ -1,6 +1,6 @@
 // The frame around every screen: a top bar, the content, and the menu at the bottom where a
 // thumb reaches it on a phone.
-import { h, clear } from '/static/console/core/dom.js';
+import { h, clear } from '../../../static/core/dom.js';
 import { t } from './i18n.js';
 import { icon } from './icons.js';
 

@@ -1,45 +1,11 @@
 // Leaflet (vendored, loaded on the pages that show a map), the tile layer the server is set up
 // with, and the shapes the app draws: alert zones and the person's places.
-import { h } from '/static/console/core/dom.js';
+import { loadLeaflet as load } from '../../../static/core/assets.js';
 import { t } from './i18n.js';
 
 const FRANCE = [[41.3, -5.2], [51.1, 9.6]];
-let loading = null;
-
-function stylesheet(href) {
-  return new Promise((resolve, reject) => {
-    if (document.querySelector(`link[href="${href}"]`)) {
-      resolve();
-      return;
-    }
-    const link = h('link', { rel: 'stylesheet', href });
-    link.onload = resolve;
-    link.onerror = () => reject(new Error(`could not load ${href}`));
-    // before app.css, so that the app's rules win over Leaflet's defaults
-    document.head.insertBefore(link, document.querySelector('link[href$="app.css"]'));
-  });
-}
-
-function script(src) {
-  return new Promise((resolve, reject) => {
-    const el = h('script', { src });
-    el.onload = resolve;
-    el.onerror = () => reject(new Error(`could not load ${src}`));
-    document.head.append(el);
-  });
-}
-
-export function loadLeaflet() {
-  if (!loading) {
-    loading = Promise.all([stylesheet('/static/vendor/leaflet/leaflet.css'), script('/static/vendor/leaflet/leaflet.js')])
-      .then(() => window.L)
-      .catch((err) => {
-        loading = null;
-        throw err;
-      });
-  }
-  return loading;
-}
+// the app only shows zones and places: Leaflet without the drawing tools, before app.css
+const loadLeaflet = () => load({ before: 'app.css' });
 
 // The server writes its tile settings into the page; a page without them (a server that does
 // not, or the file opened as is) still draws zones and places on a plain background.

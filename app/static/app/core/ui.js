@@ -1,5 +1,6 @@
 // Small pieces the pages share: notices, a confirmation dialog, the severity badge, a switch.
-import { h } from '/static/console/core/dom.js';
+import { h } from '../../../static/core/dom.js';
+import { SEVERE } from '../../../static/core/vocab.js';
 import { t } from './i18n.js';
 import { icon } from './icons.js';
 
@@ -11,7 +12,7 @@ export function notice(kind, ...content) {
 export function severityBadge(severity) {
   const value = severity || 'Unknown';
   return h('span', { class: `badge badge-${value.toLowerCase()}` },
-    ['Extreme', 'Severe'].includes(value) ? icon('warning', 'icon icon-small') : null,
+    SEVERE.includes(value) ? icon('warning', 'icon icon-small') : null,
     t(`severity.${value}`));
 }
 

@@ -1,6 +1,6 @@
 // An alert inside the app: what the phone kept when it was pushed (so it opens offline),
 // completed by the server's public page data (the zone) when the network answers.
-import { h } from '/static/console/core/dom.js';
+import { h } from '../../../static/core/dom.js';
 import { t } from '../core/i18n.js';
 import { api } from '../core/api.js';
 import { icon } from '../core/icons.js';

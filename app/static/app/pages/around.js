@@ -1,7 +1,7 @@
 // "Alerts around me": a choice of its own, separate from the browser's permissions. While it is
 // on and the app is open, the phone's position (rounded by the server) goes to the server, so
 // that alerts for everyone in a zone reach the people standing in it, visitors included.
-import { h, clear, announce } from '/static/console/core/dom.js';
+import { h, clear, announce } from '../../../static/core/dom.js';
 import { formatWhen, formatTime, t } from '../core/i18n.js';
 import * as device from '../core/device.js';
 import * as nearby from '../core/nearby.js';

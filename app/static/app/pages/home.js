@@ -1,6 +1,6 @@
 // The first screen: what is going on now (active alerts, on a map and as a list), and until
 // everything is set up, the three steps that make alerts reach this phone.
-import { announce, h, clear } from '/static/console/core/dom.js';
+import { announce, h, clear } from '../../../static/core/dom.js';
 import { t } from '../core/i18n.js';
 import { api } from '../core/api.js';
 import * as device from '../core/device.js';

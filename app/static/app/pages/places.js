@@ -1,6 +1,7 @@
 // Home, work, school: tap the map (or find the commune first), check, save. Alerts from the
 // stations followed reach this phone when one of these places is in the zone.
-import { h, clear, announce, debounce } from '/static/console/core/dom.js';
+import { h, clear, announce, debounce } from '../../../static/core/dom.js';
+import { PLACE_KINDS } from '../../../static/core/vocab.js';
 import { t } from '../core/i18n.js';
 import { api } from '../core/api.js';
 import * as device from '../core/device.js';
@@ -8,7 +9,6 @@ import { locateOnce } from '../core/nearby.js';
 import { boundsOf, createMap, placeMarker } from '../core/map.js';
 import { busy, confirmDialog, errorText, notice, pageTitle } from '../core/ui.js';
 
-const KINDS = ['home', 'work', 'school', 'other'];
 const MAX_PLACES = 10;
 const round = (x) => Math.round(x * 1e5) / 1e5; // about 1 m: the server rounds to 100 m anyway
 
@@ -23,7 +23,7 @@ export async function render(main) {
 
   const kindRadios = h('fieldset', { class: 'kind-choice' },
     h('legend', {}, t('places.which')),
-    h('div', { class: 'chips' }, KINDS.map((k) => h('label', { class: 'chip' },
+    h('div', { class: 'chips' }, PLACE_KINDS.map((k) => h('label', { class: 'chip' },
       h('input', { type: 'radio', name: 'kind', value: k, checked: k === kind }), h('span', {}, t(`place.kind.${k}`))))));
   kindRadios.addEventListener('change', (event) => {
     kind = event.target.value;

@@ -1,7 +1,7 @@
 // Notifications on or off (and why), the self-test, the language, and leaving: unfollow
 // everything or erase everything; at the bottom, for operators only, this phone as a test phone.
-import { h, clear, announce } from '/static/console/core/dom.js';
-import { currentLang, t } from '../core/i18n.js';
+import { h, clear, announce } from '../../../static/core/dom.js';
+import { otherLanguage, t } from '../core/i18n.js';
 import * as device from '../core/device.js';
 import * as nearby from '../core/nearby.js';
 import * as push from '../core/push.js';
@@ -30,12 +30,10 @@ async function notificationSection() {
 }
 
 function languageSection() {
-  const other = currentLang() === 'fr' ? 'en' : 'fr';
-  const params = new URLSearchParams(location.search);
-  params.set('lang', other);
+  const other = otherLanguage('#/settings');
   return h('section', { class: 'card', 'aria-labelledby': 'lang-title' },
     h('h2', { id: 'lang-title' }, t('settings.language')),
-    h('p', {}, h('a', { href: `${location.pathname}?${params}#/settings`, hreflang: other, lang: other }, t(`lang.switchTo.${other}`))));
+    h('p', {}, h('a', { href: other.href, hreflang: other.lang, lang: other.lang }, t(`lang.switchTo.${other.lang}`))));
 }
 
 function leaveSection(onErased) {

@@ -1,6 +1,6 @@
 // One station: follow it, choose what to receive from it, and read what it posted lately.
-import { h, clear, announce } from '/static/console/core/dom.js';
-import { CATEGORIES } from '/static/console/core/vocab.js';
+import { h, clear, announce } from '../../../static/core/dom.js';
+import { CATEGORIES } from '../../../static/core/vocab.js';
 import { t } from '../core/i18n.js';
 import { api, ApiError } from '../core/api.js';
 import * as device from '../core/device.js';
@@ -9,11 +9,9 @@ import { errorText, notice, pageTitle } from '../core/ui.js';
 import { followButton } from '../views/follow-button.js';
 import { alertCard } from '../views/alert-card.js';
 
-// The order people think in: the dangers first, "other" (local news) last.
-const ORDER = ['Met', 'Fire', 'Safety', 'Health', 'Env', 'Transport', 'Infra', 'Geo', 'Rescue', 'Security', 'CBRNE', 'Other'];
-
 function categoryChoices(station, message) {
-  const offered = ORDER.filter((c) => (station.categories || CATEGORIES).includes(c));
+  // in the vocabulary's order, the one people think in: the dangers first, "other" (local news) last
+  const offered = CATEGORIES.filter((c) => (station.categories || CATEGORIES).includes(c));
   const box = h('section', { class: 'card', 'aria-labelledby': 'categories-title', dataset: { part: 'categories' } });
   let openChoices = false;
 

@@ -1,6 +1,6 @@
 // Find what to follow: the stations where I am (geolocation) or a commune by name; and the
 // list of what I already follow.
-import { h, clear, debounce } from '/static/console/core/dom.js';
+import { h, clear, debounce } from '../../../static/core/dom.js';
 import { t } from '../core/i18n.js';
 import { api } from '../core/api.js';
 import * as device from '../core/device.js';

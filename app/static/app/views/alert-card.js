@@ -1,6 +1,6 @@
 // One alert in a list: severity, where its story stands (current, updated, cancelled, over; an
 // exercise), title (the link to its page), station, when.
-import { h } from '/static/console/core/dom.js';
+import { h } from '../../../static/core/dom.js';
 import { formatWhen, t } from '../core/i18n.js';
 import { severityBadge } from '../core/ui.js';
 import { isActive, isExercise, stateBadges, storyState } from './story.js';

@@ -1,6 +1,6 @@
 // The full page of one alert, as the public page and the app both show it: what, who, how
 // serious, since and until when, where (the zone on a map when it is known).
-import { h } from '/static/console/core/dom.js';
+import { h } from '../../../static/core/dom.js';
 import { formatWhen, t } from '../core/i18n.js';
 import { createMap, zoneLayer } from '../core/map.js';
 import { notice, severityBadge } from '../core/ui.js';

@@ -1,6 +1,6 @@
 // "Turn on notifications": the button (the permission prompt needs a tap), and when push
 // cannot work here, what to do about it in plain words.
-import { h, clear } from '/static/console/core/dom.js';
+import { h, clear } from '../../../static/core/dom.js';
 import { t } from '../core/i18n.js';
 import * as push from '../core/push.js';
 import { busy, errorText, notice } from '../core/ui.js';

@@ -1,5 +1,5 @@
 // Follow / stop following one station, with its state said out loud (aria-pressed).
-import { announce, h } from '/static/console/core/dom.js';
+import { announce, h } from '../../../static/core/dom.js';
 import { t } from '../core/i18n.js';
 import * as device from '../core/device.js';
 import { errorText } from '../core/ui.js';

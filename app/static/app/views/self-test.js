@@ -1,6 +1,6 @@
 // "Send me a test notification": asks the server for one, follows it to the push service and
 // to this phone, and says in plain words where it stopped.
-import { h, clear } from '/static/console/core/dom.js';
+import { h, clear } from '../../../static/core/dom.js';
 import { t } from '../core/i18n.js';
 import * as device from '../core/device.js';
 import * as push from '../core/push.js';

@@ -1,6 +1,6 @@
 // Where an alert stands in its story: live or an exercise, current, updated, cancelled or over.
 // The lists and the alert pages say it the same way.
-import { h } from '/static/console/core/dom.js';
+import { h } from '../../../static/core/dom.js';
 import { t } from '../core/i18n.js';
 import { notice } from '../core/ui.js';
 

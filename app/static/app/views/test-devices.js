@@ -1,7 +1,7 @@
 // "Test phone (operators)": a town hall's or an association's operator types the code the console
 // shows, and this phone then also receives that station's exercises and tests (nobody else
 // does). Residents never need it; the section says so first.
-import { announce, clear, h } from '/static/console/core/dom.js';
+import { announce, clear, h } from '../../../static/core/dom.js';
 import { t } from '../core/i18n.js';
 import * as device from '../core/device.js';
 import { busy, errorText, notice } from '../core/ui.js';

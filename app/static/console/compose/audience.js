@@ -1,9 +1,9 @@
 // The live reach of the alert being prepared: asks the API whenever the zone or the audience
 // changes (debounced; a newer answer always replaces an older one, a stale one is dropped).
 import { api, ApiError } from '../core/api.js';
-import { h, clear, debounce } from '../core/dom.js';
+import { h, clear, debounce } from '../../core/dom.js';
 import { formatCount, languageName, t } from '../core/i18n.js';
-import { CHANNELS } from '../core/vocab.js';
+import { CHANNELS } from '../../core/vocab.js';
 
 const DEBOUNCE_MS = 250;
 

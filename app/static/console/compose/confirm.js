@@ -2,7 +2,7 @@
 // Resolves once the operator cancels; onConfirm runs the send while the dialog stays open, so
 // a second press cannot send twice.
 import { actionDialog } from '../core/dialog.js';
-import { h } from '../core/dom.js';
+import { h } from '../../core/dom.js';
 import { t } from '../core/i18n.js';
 
 // status: 'actual' | 'exercise' | 'test' (its band and, in words, `modeLede`); messages: the

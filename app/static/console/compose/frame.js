@@ -1,6 +1,6 @@
 // An exercise or a test says so at the start and the end of its title and body, in its own
 // language: the same framing the server applies (app/alert_texts.py), shown before sending.
-import { FRAME_WORDS } from '../core/vocab.js';
+import { FRAME_WORDS } from '../../core/vocab.js';
 
 export function frameWord(status, language) {
   const words = FRAME_WORDS[status];

@@ -1,8 +1,8 @@
 // An optional English version of the alert: phones set to English get it, the others the
 // station's language. Sent as `texts` {fr: …, en: …} beside the main title and body.
-import { h, field } from '../core/dom.js';
+import { h, field } from '../../core/dom.js';
 import { t } from '../core/i18n.js';
-import { BODY_RECOMMENDED, TITLE_RECOMMENDED } from '../core/vocab.js';
+import { BODY_RECOMMENDED, TITLE_RECOMMENDED } from '../../core/vocab.js';
 
 export function createEnglishVersion({ onInput }) {
   const title = field({

@@ -1,7 +1,7 @@
 // How the notification will look on a locked phone: what people read before they unlock it.
 // An exercise or a test is shown framed exactly as the server will send it, under its band; with
 // an English version, a tab shows each language.
-import { h } from '../core/dom.js';
+import { h } from '../../core/dom.js';
 import { formatTime, t } from '../core/i18n.js';
 import { frameText } from './frame.js';
 

@@ -1,10 +1,10 @@
 // The alert's words and settings: title, body (with lock-screen counters), severity, category,
 // expiry and, for a municipality allowed to, who receives it.
-import { h, field, newId } from '../core/dom.js';
+import { h, field, newId } from '../../core/dom.js';
 import { formatDateTime, t } from '../core/i18n.js';
 import {
   BODY_RECOMMENDED, CATEGORIES, DEFAULT_EXPIRY_H, EXPIRY_CHOICES_H, SEVERITIES, TITLE_RECOMMENDED,
-} from '../core/vocab.js';
+} from '../../core/vocab.js';
 
 const MIN_LIFETIME_MS = 60 * 1000;
 const MAX_LIFETIME_MS = 7 * 24 * 3600 * 1000;

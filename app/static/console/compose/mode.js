@@ -2,9 +2,9 @@
 // band across the compose panel, the preview and the confirmation). Exercises and tests reach
 // only the station's test devices; the box here tells how to add one and shows an enrolment code.
 import { api, ApiError } from '../core/api.js';
-import { h, newId, announce } from '../core/dom.js';
+import { h, newId, announce } from '../../core/dom.js';
 import { formatTime, t } from '../core/i18n.js';
-import { STATUSES } from '../core/vocab.js';
+import { STATUSES } from '../../core/vocab.js';
 
 export function modeBand(status, key = 'mode.band') {
   return h('div', { class: `mode-band mode-${status}`, dataset: { mode: status } }, t(`${key}.${status}`));

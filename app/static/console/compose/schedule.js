@@ -1,5 +1,5 @@
 // "Send later": an optional date and time at which the server releases the alert by itself.
-import { h, field, newId } from '../core/dom.js';
+import { h, field, newId } from '../../core/dom.js';
 import { formatDateTime, t } from '../core/i18n.js';
 
 const MIN_AHEAD_MS = 60 * 1000;

@@ -1,8 +1,8 @@
 // The "zone" step beside the map: drawing tools, radius in metres, saved zones, what is drawn.
 import { api, ApiError } from '../core/api.js';
-import { h, clear, field, debounce, announce } from '../core/dom.js';
+import { h, clear, field, debounce, announce } from '../../core/dom.js';
 import { t } from '../core/i18n.js';
-import { RADIUS_MAX, RADIUS_MIN } from '../core/vocab.js';
+import { RADIUS_MAX, RADIUS_MIN } from '../../core/vocab.js';
 import { describeZone } from './describe.js';
 
 const DEFAULT_RADIUS = 1000;

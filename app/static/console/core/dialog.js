@@ -3,7 +3,7 @@
 // Escape must not hide what happens. onAct resolves to nothing when the action went on (a new
 // page, or the caller's own outcome), to { message } to show the server's words and let the
 // operator try again, or to { closeDialog: true } to close it.
-import { h } from './dom.js';
+import { h } from '../../core/dom.js';
 import { t } from './i18n.js';
 
 export function actionDialog({

@@ -1,16 +1,14 @@
 // The frame of every page: skip link, top bar (station, navigation, language, logout), <main>.
 import { api } from './api.js';
-import { h, clear } from './dom.js';
-import { currentLang, t } from './i18n.js';
+import { h, clear } from '../../core/dom.js';
+import { otherLanguage, t } from './i18n.js';
 
 export function languageSwitch() {
-  const other = currentLang() === 'fr' ? 'en' : 'fr';
-  const params = new URLSearchParams(location.search);
-  params.set('lang', other);
+  const other = otherLanguage();
   return h('a', {
-    class: 'lang-switch', href: `${location.pathname}?${params}`, hreflang: other, lang: other,
-    'aria-label': t(`lang.switchTo.${other}`),
-  }, t(`lang.name.${other}`));
+    class: 'lang-switch', href: other.href, hreflang: other.lang, lang: other.lang,
+    'aria-label': t(`lang.switchTo.${other.lang}`),
+  }, t(`lang.name.${other.lang}`));
 }
 
 function stationNav(station, active) {

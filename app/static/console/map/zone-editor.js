@@ -2,7 +2,7 @@
 // Reports every change of the zone through onChange(zone | null) and live radii through onRadius.
 import { drawCircle } from './circle-draw.js';
 import { circleZone, unwrapZone } from './geometry.js';
-import { RADIUS_MAX, RADIUS_MIN } from '../core/vocab.js';
+import { RADIUS_MAX, RADIUS_MIN } from '../../core/vocab.js';
 
 const ZONE_STYLE = { color: '#b91c1c', weight: 3, fillColor: '#ef4444', fillOpacity: 0.18 };
 const TERRITORY_STYLE = { color: '#1e3a8a', weight: 2.5, dashArray: '8 6', fill: false, interactive: false };

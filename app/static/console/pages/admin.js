@@ -1,9 +1,9 @@
 // Station administration: operators and invitations, child stations, saved zones, templates.
 import { api, ApiError, loadSession } from '../core/api.js';
-import { h, clear, field, announce } from '../core/dom.js';
+import { h, clear, field, announce } from '../../core/dom.js';
 import { t } from '../core/i18n.js';
 import { renderFrame, pageHeading, errorBox } from '../core/layout.js';
-import { ROLES } from '../core/vocab.js';
+import { ROLES } from '../../core/vocab.js';
 import { describeZone } from '../compose/describe.js';
 import { unwrapZone } from '../map/geometry.js';
 import { templatesSection } from '../templates.js';

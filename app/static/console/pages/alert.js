@@ -4,10 +4,10 @@
 // once sent, its update and its cancel.
 import { api, ApiError, loadSession } from '../core/api.js';
 import { actionDialog } from '../core/dialog.js';
-import { h, clear, announce, field } from '../core/dom.js';
+import { h, clear, announce, field } from '../../core/dom.js';
 import { formatCount, formatDateTime, formatNumber, languageName, t } from '../core/i18n.js';
 import { renderFrame, errorBox } from '../core/layout.js';
-import { CHANNELS, DELIVERY_STATUSES, SEVERITIES, canSend } from '../core/vocab.js';
+import { CHANNELS, DELIVERY_STATUSES, SEVERITIES, canSend } from '../../core/vocab.js';
 import { modeBand } from '../compose/mode.js';
 import { frameText, frameWord } from '../compose/frame.js';
 import { confirmSend } from '../compose/confirm.js';
@@ -20,6 +20,8 @@ const MAX_BACKOFF_MS = 5000;
 // nothing more will happen to these by themselves
 const FINAL = new Set(['complete', 'expired', 'withdrawn', 'replaced', 'cancelled']);
 const NOT_SENT = new Set(['awaiting_approval', 'scheduled', 'withdrawn']);
+// the delivery table: sent first, then the others in the vocabulary's order
+const STATUS_ROWS = ['sent', ...DELIVERY_STATUSES.filter((s) => s !== 'sent')];
 
 const asNumber = (v) => (typeof v === 'number' ? v : 0);
 const alertUrl = (id) => `/console/alerts/${encodeURIComponent(id)}`;
@@ -150,7 +152,7 @@ export async function render(ctx) {
       ? t('live.sentOf', { sent: formatNumber(sent), total: formatNumber(total), percent: percent(sent, total) })
       : (data.state === 'pending' ? t('live.searching') : t('live.nobody'));
     progressText.dataset.sent = String(sent);
-    clear(statusTable, DELIVERY_STATUSES.filter((s) => s in (d.by_status || {}) || s === 'sent' || s === 'pending')
+    clear(statusTable, STATUS_ROWS.filter((s) => s in (d.by_status || {}) || s === 'sent' || s === 'pending')
       .map((s) => h('tr', { dataset: { status: s } },
         h('th', { scope: 'row' }, t(`delivery.${s}`)), h('td', { class: 'num' }, formatCount((d.by_status || {})[s] ?? 0)))));
     const byChannel = d.by_channel || {};

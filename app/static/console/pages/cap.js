@@ -4,10 +4,10 @@
 // naming the station and who it will reach) or refuse.
 import { api, ApiError, loadSession } from '../core/api.js';
 import { actionDialog } from '../core/dialog.js';
-import { h, clear, announce, field } from '../core/dom.js';
+import { h, clear, announce, field } from '../../core/dom.js';
 import { currentLang, formatDateTime, languageName, t } from '../core/i18n.js';
 import { renderFrame, pageHeading, errorBox } from '../core/layout.js';
-import { SEVERITIES, canSend } from '../core/vocab.js';
+import { SEVERITIES, canSend } from '../../core/vocab.js';
 import { modeBand } from '../compose/mode.js';
 import { describeZone } from '../compose/describe.js';
 import { loadLeaflet } from '../map/loader.js';

@@ -1,6 +1,6 @@
 // A station's alerts, newest first, with their state and how many devices got them.
 import { api, loadSession } from '../core/api.js';
-import { h, clear } from '../core/dom.js';
+import { h, clear } from '../../core/dom.js';
 import { formatCount, formatDateTime, t } from '../core/i18n.js';
 import { renderFrame, pageHeading, errorBox } from '../core/layout.js';
 import { msgTypeBadge, severityBadge, stateBadge, statusBadge } from './alert.js';

@@ -1,6 +1,6 @@
 // An invited operator chooses a password; the token is the last part of the link.
 import { api, ApiError } from '../core/api.js';
-import { h, field } from '../core/dom.js';
+import { h, field } from '../../core/dom.js';
 import { t } from '../core/i18n.js';
 import { renderFrame } from '../core/layout.js';
 

@@ -1,6 +1,6 @@
 // E-mail and password; on success, back to where the operator was going (a console path only).
 import { api, ApiError, setCsrfToken } from '../core/api.js';
-import { h, field, setFieldError } from '../core/dom.js';
+import { h, field, setFieldError } from '../../core/dom.js';
 import { t } from '../core/i18n.js';
 import { renderFrame } from '../core/layout.js';
 

@@ -1,10 +1,10 @@
 // The page a mayor opens on the night of a flood: zone on the map, who it reaches, the message,
 // a last look, send.
 import { api, ApiError, loadSession } from '../core/api.js';
-import { h } from '../core/dom.js';
+import { h } from '../../core/dom.js';
 import { t } from '../core/i18n.js';
 import { renderFrame, errorBox } from '../core/layout.js';
-import { canSend } from '../core/vocab.js';
+import { canSend } from '../../core/vocab.js';
 import { loadLeaflet } from '../map/loader.js';
 import { ZoneEditor } from '../map/zone-editor.js';
 import { createAudience } from '../compose/audience.js';

@@ -1,6 +1,6 @@
 // The operator's stations; with only one, straight to its map.
 import { loadSession } from '../core/api.js';
-import { h } from '../core/dom.js';
+import { h } from '../../core/dom.js';
 import { t } from '../core/i18n.js';
 import { renderFrame, pageHeading } from '../core/layout.js';
 
