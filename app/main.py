@@ -21,7 +21,8 @@ from app.i18n import requested_language
 from app.routes import api, cap, console, health, operators, poster, resident, templates
 from app.settings import Settings
 from app.vapid import application_server_key, load_or_create_vapid_key
-from app.wakeups import WakeUps, make_celery
+from app.wakeups import WakeUps
+from workers.queues import make_celery
 
 log = logging.getLogger(__name__)
 

@@ -1,4 +1,5 @@
-"""Wake-ups through Redis: task names, queues and the Celery configuration shared by web and workers.
+"""Wake-ups through Redis: what the web (and a worker) publishes for the workers to do. The task
+names, queues and the Celery configuration are in workers/queues.py.
 
 Redis carries only wake-ups (an alert id, a batch of delivery ids); Postgres holds the truth, and
 the reconciler re-queues from it whatever a lost message would have done.
@@ -11,57 +12,11 @@ from collections.abc import Iterable
 
 from celery import Celery
 
-from app.settings import Settings
-
-FAN_OUT = "alerts.fan_out"
-RECONCILE = "deliveries.reconcile"
-SELF_TEST = "push.self_test"
-CAP_POLL_FEEDS = "cap.poll_feeds"
-CAP_POLL_INTERVAL_S = 60.0
-SEND_TASKS = {"webpush": "push.send_webpush", "apns": "push.send_apns", "fcm": "push.send_fcm"}
-
-QUEUE_FANOUT = "fanout"
-QUEUE_MAINTENANCE = "maintenance"
-SEND_QUEUES = {channel: f"push.{channel}" for channel in SEND_TASKS}
-ALL_QUEUES = (QUEUE_FANOUT, *SEND_QUEUES.values(), QUEUE_MAINTENANCE)
-# The production layout: one worker per entry, so an APNs or FCM outage only holds up its queue.
-WORKER_POOLS = {
-    "core": (QUEUE_FANOUT, SEND_QUEUES["webpush"], QUEUE_MAINTENANCE),
-    "apns": (SEND_QUEUES["apns"],),
-    "fcm": (SEND_QUEUES["fcm"],),
-}
+from workers.queues import FAN_OUT, SELF_TEST, SEND_QUEUES, SEND_TASKS
 
 # Publishing must not hang an HTTP request when Redis is down: try briefly, then let the
 # reconciler take over from Postgres.
 _PUBLISH_RETRY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.5}
-
-
-def make_celery(settings: Settings) -> Celery:
-    celery = Celery("tocsin", broker=settings.redis_url)
-    celery.conf.update(
-        task_acks_late=True,
-        task_reject_on_worker_lost=True,
-        worker_prefetch_multiplier=1,
-        task_ignore_result=True,
-        task_serializer="json",
-        accept_content=["json"],
-        broker_connection_timeout=3,
-        broker_connection_retry_on_startup=True,
-        # a message unacknowledged this long is handed out again; tasks take seconds
-        broker_transport_options={"visibility_timeout": 900},
-        task_routes={
-            FAN_OUT: {"queue": QUEUE_FANOUT},
-            RECONCILE: {"queue": QUEUE_MAINTENANCE},
-            CAP_POLL_FEEDS: {"queue": QUEUE_MAINTENANCE},
-            **{task: {"queue": SEND_QUEUES[ch]} for ch, task in SEND_TASKS.items()},
-        },
-        beat_schedule={
-            "reconcile": {"task": RECONCILE, "schedule": settings.reconcile_interval_s},
-            "cap-feeds": {"task": CAP_POLL_FEEDS, "schedule": CAP_POLL_INTERVAL_S},
-        },
-        worker_hijack_root_logger=False,
-    )
-    return celery
 
 
 class WakeUps:

@@ -27,7 +27,7 @@ if [ "$DEMO_PHONES" -gt 0 ]; then
   start demo-push .venv/bin/python -m tests.fakes.webpush_service --port 8089 --mode full
 fi
 start api .venv/bin/uvicorn app.main:app_from_env --factory --host "$HOST" --port "$PORT"
-# One worker per push service (app/wakeups.py WORKER_POOLS): an APNs or FCM outage only holds up its
+# One worker per push service (workers/queues.py WORKER_POOLS): an APNs or FCM outage only holds up its
 # own queue. Fan-out, Web Push and upkeep share the main one.
 start worker scripts/supervise.sh .venv/bin/celery -A workers.celery_app worker -Q fanout,push.webpush,maintenance \
   --concurrency "$(nproc)" -n "tocsin@%h" -l INFO

@@ -18,9 +18,9 @@ import psycopg
 from app import cli
 from app.db.migrations import apply_migrations
 from app.settings import Settings
-from app.wakeups import ALL_QUEUES, WORKER_POOLS
 from tests.fakes.apns_service import FakeAPNsService
 from tests.fakes.fcm_service import FakeFCMService
+from workers.queues import ALL_QUEUES, WORKER_POOLS
 
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent

@@ -8,7 +8,7 @@ from typing import Any
 from celery import signals
 
 from app.settings import Settings
-from app.wakeups import make_celery
+from workers.queues import make_celery
 
 logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(processName)s %(name)s: %(message)s")
 log = logging.getLogger(__name__)

@@ -13,11 +13,12 @@ from psycopg_pool import ConnectionPool
 from app.db.pool import open_pool
 from app.settings import Settings
 from app.vapid import load_or_create_vapid_key
-from app.wakeups import WakeUps, make_celery
+from app.wakeups import WakeUps
 from workers.providers.apns import APNsProvider
 from workers.providers.base import Provider
 from workers.providers.fcm import FCMProvider
 from workers.providers.webpush import WebPushProvider
+from workers.queues import make_celery
 
 log = logging.getLogger(__name__)
 

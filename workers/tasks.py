@@ -5,11 +5,11 @@ from __future__ import annotations
 import uuid
 
 from app.cap import feeds as cap_feeds
-from app.wakeups import CAP_POLL_FEEDS, FAN_OUT, RECONCILE, SELF_TEST, SEND_TASKS
 from workers import fan_out as fan_out_module
 from workers import reconciler, sending
 from workers import self_test as self_test_module
 from workers.celery_app import celery
+from workers.queues import CAP_POLL_FEEDS, FAN_OUT, RECONCILE, SELF_TEST, SEND_TASKS
 from workers.runtime import runtime
 
 

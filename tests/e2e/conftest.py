@@ -25,10 +25,10 @@ import geo
 from app import cli
 from app.db import stations as stations_db
 from app.settings import Settings
-from app.wakeups import WORKER_POOLS
 from tests import infra
 from tests.fakes.tiles import FakeTileServer
 from tests.fakes.webpush_service import FakePushService, Subscription
+from workers.queues import WORKER_POOLS
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
