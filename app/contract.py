@@ -184,7 +184,7 @@ def refusal(exc: ValidationError, model: type[BaseModel]) -> DomainError:
 def _unwrap(annotation: Any) -> list[Any]:
     """The types inside Optional[...], list[...], dict[str, ...], Annotated[...]."""
     origin = get_origin(annotation)
-    if origin is None:
+    if origin is None or origin is Literal:
         return [annotation]
     inner: list[Any] = []
     for arg in get_args(annotation):

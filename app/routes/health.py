@@ -5,15 +5,26 @@ from __future__ import annotations
 import psycopg
 import redis
 from psycopg_pool import PoolTimeout
+from typing import Literal
+
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
-from app.openapi import openapi_document
+from app.contract import Media, Operation, Reply, reply
 from app.routes.common import blocking
 
 
+class Alive(Reply):
+    status: Literal["alive"]
+
+
+class Readiness(Reply):
+    status: Literal["ready", "not ready"]
+    checks: dict[str, str]  # component → "ok" or "unreachable: <why>"
+
+
 async def livez(request: Request) -> Response:
-    return JSONResponse({"status": "alive"})
+    return reply(Alive(status="alive"))
 
 
 async def readyz(request: Request) -> Response:
@@ -38,9 +49,17 @@ async def readyz(request: Request) -> Response:
 
     checks = await blocking(check)
     ready = all(v == "ok" for v in checks.values())
-    return JSONResponse({"status": "ready" if ready else "not ready", "checks": checks},
-                        status_code=200 if ready else 503)
+    return reply(Readiness(status="ready" if ready else "not ready", checks=checks), 200 if ready else 503)
 
 
 async def openapi(request: Request) -> Response:
-    return JSONResponse(openapi_document(request.app.routes))
+    return JSONResponse(request.app.state.openapi)
+
+
+OPERATIONS = [
+    Operation("GET", "/livez", livez, "The process answers", {200: Alive}, tag="health"),
+    Operation("GET", "/readyz", readyz, "PostgreSQL and Redis answer", {200: Readiness, 503: Readiness},
+              tag="health"),
+    Operation("GET", "/openapi.json", openapi, "This document", {200: Media("application/json", {"type": "object"})},
+              tag="health"),
+]
