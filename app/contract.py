@@ -35,6 +35,13 @@ class Body(BaseModel):
                               frozen=True)
 
 
+class Query(BaseModel):
+    """Query-string parameters: strings converted to the declared types; other parameters (such
+    as ?lang=) ignored."""
+
+    model_config = ConfigDict(extra="ignore", str_strip_whitespace=True, frozen=True)
+
+
 class Reply(BaseModel):
     """A response body."""
 
@@ -91,6 +98,13 @@ def parse_body(raw: bytes, model: type[M]) -> M:
             raise InvalidInput("request.invalid_json", None, detail=_short(str(exc))) from None
     try:
         return model.model_validate_json(raw)
+    except ValidationError as exc:
+        raise refusal(exc, model) from None
+
+
+def parse_query(request: Request, model: type[M]) -> M:
+    try:
+        return model.model_validate(dict(request.query_params))
     except ValidationError as exc:
         raise refusal(exc, model) from None
 
