@@ -388,7 +388,7 @@ def openapi_document(operations: Sequence[Operation], *, title: str = "Tocsin", 
                       for name in re.findall(r"\{(\w+)\}", op.path)]
         if op.query is not None:
             for name, info in op.query.model_fields.items():
-                schema = TypeAdapter(info.annotation).json_schema(ref_template=ref_template)
+                schema = TypeAdapter(info.annotation or str).json_schema(ref_template=ref_template)
                 for item in info.metadata:
                     for key, word in (("ge", "minimum"), ("le", "maximum"), ("max_length", "maxLength")):
                         if getattr(item, key, None) is not None:

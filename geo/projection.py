@@ -27,7 +27,7 @@ MERCATOR_R = WGS84_A
 def meridional_radius(lat: float) -> float:
     """M(φ): radius of curvature along the meridian, in metres."""
     s = math.sin(math.radians(lat))
-    return WGS84_A * (1 - WGS84_E2) / (1 - WGS84_E2 * s * s) ** 1.5
+    return float(WGS84_A * (1 - WGS84_E2) / (1 - WGS84_E2 * s * s) ** 1.5)
 
 
 def prime_vertical_radius(lat: float) -> float:

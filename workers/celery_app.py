@@ -18,7 +18,9 @@ celery = make_celery(settings)
 celery.conf.include = ["workers.tasks"]
 
 
-@signals.worker_ready.connect
 def announce_channels(**_: Any) -> None:
     for line in settings.channel_report():
         log.info("push channel %s", line)
+
+
+signals.worker_ready.connect(announce_channels)

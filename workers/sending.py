@@ -28,7 +28,7 @@ FLUSH_AT = 50
 
 def retry_delay(settings: Settings, attempts: int, retry_after_s: float | None) -> float:
     """Exponential backoff with jitter; a push service's Retry-After is a floor we respect."""
-    backoff = min(settings.retry_max_s, settings.retry_base_s * 2 ** max(0, attempts - 1))
+    backoff = float(min(settings.retry_max_s, settings.retry_base_s * 2 ** max(0, attempts - 1)))
     delay = backoff * random.uniform(0.5, 1.0)
     if retry_after_s is not None:
         delay = max(delay, min(retry_after_s, settings.retry_max_s))

@@ -149,7 +149,7 @@ class _Pool(APNsKeyConnectionPool):
         _, protocol = await self.loop.create_connection(
             factory, host=self.protocol_class.APNS_SERVER, port=self.protocol_class.APNS_PORT, ssl=self.ssl_context
         )
-        return protocol  # type: ignore[return-value]
+        return protocol
 
 
 def read_key(path: Path) -> str:

@@ -172,7 +172,8 @@ def load_service_account(settings: Settings) -> tuple[service_account.Credential
     assert path is not None
     try:
         info = json.loads(path.read_text())
-        credentials = service_account.Credentials.from_service_account_info(info, scopes=[SCOPE])
+        credentials = service_account.Credentials.from_service_account_info(  # type: ignore[no-untyped-call]
+            info, scopes=[SCOPE])
     except OSError as exc:
         raise RuntimeError(f"cannot read TOCSIN_FCM_SERVICE_ACCOUNT_FILE={path}: {exc.strerror}") from None
     except (ValueError, KeyError, TypeError) as exc:

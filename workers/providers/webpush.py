@@ -97,7 +97,7 @@ class VapidHeaders:
         if cached is not None and cached[1] > now:
             return cached[0]
         exp = int(now) + VAPID_LIFETIME_S
-        header = self._vapid.sign({"aud": origin, "exp": exp, "sub": self._subject})["Authorization"]
+        header = str(self._vapid.sign({"aud": origin, "exp": exp, "sub": self._subject})["Authorization"])
         self._cache[origin] = (header, exp - VAPID_REFRESH_BEFORE_S)
         return header
 
