@@ -4,12 +4,14 @@ written the way the product writes them (app/db functions), points around the to
 from __future__ import annotations
 
 import hashlib
+import json
 import math
 import uuid
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from functools import lru_cache
 
 import psycopg
 
@@ -91,6 +93,9 @@ class World:
     association: stations_db.Station
     operators: dict[str, stations_db.Operator]
 
+    def station_id(self, slug: str) -> int:
+        return {self.town.slug: self.town.id, self.association.slug: self.association.id}[slug]
+
 
 CENTRE = (4.3872, 45.4397)  # Saint-Étienne, place de l'Hôtel-de-Ville
 
@@ -121,18 +126,18 @@ def make_device(
         address = devices_db.PushAddress(platform, token, apns_topic="fr.tocsin.residents" if platform == "apns" else None)
     device_id, created = devices_db.upsert_device(conn, address, hashlib.sha256(token.encode()).digest(), locale, nearby)
     assert created
-    devices_db.replace_places(conn, device_id, [devices_db.Place("home", geo.snap_position(*p)) for p in places])
-    ids = stations_db.station_ids_by_slug(conn, list(follow))
-    devices_db.replace_follows(conn, device_id, [(ids[slug], list(categories) if categories else None)
-                                                 for slug in follow])
+    if places:
+        devices_db.replace_places(conn, device_id, [devices_db.Place("home", geo.snap_position(*p)) for p in places])
+    if follow:
+        devices_db.replace_follows(conn, device_id, [(world.station_id(slug), list(categories) if categories else None)
+                                                     for slug in follow])
     if position is not None:
         devices_db.set_position(conn, device_id, geo.snap_position(*position), position_ttl_s)
     for slug in test_device_of:
-        station = stations_db.find_station(conn, slug)
-        assert station is not None
-        operator = next(o for o in world.operators.values() if station.id in o.roles)
+        station_id = world.station_id(slug)
+        operator = next(o for o in world.operators.values() if station_id in o.roles)
         code_hash = hashlib.sha256(f"code-{token}-{slug}".encode()).digest()
-        test_devices_db.create_code(conn, code_hash, station.id, operator.id, 600)
+        test_devices_db.create_code(conn, code_hash, station_id, operator.id, 600)
         assert test_devices_db.enrol(conn, code_hash, device_id) is not None
     if not active:
         devices_db.deactivate_devices(conn, [device_id], "gone")
@@ -150,14 +155,14 @@ def alert_row(
     title: str = "Crue du Furan", body: str = "Montez dans les étages.",
 ) -> alerts_db.NewAlert:
     """An alert row as the send service would insert it (without going through request parsing)."""
-    parsed = geo.parse_zone(zone) if zone is not None else None
+    parsed = parsed_zone(zone) if zone is not None else None
     alert_id = uuid.uuid4()
     return alerts_db.NewAlert(
         id=alert_id, thread_id=alert_id, station_id=station.id, operator_id=operator.id, status=status,
         msg_type=msg_type, references_id=None, language="fr", texts={"fr": {"title": title, "body": body}},
         severity=severity, category=category, audience=audience,
         zone=parsed.to_geojson() if parsed else None, zone_shape_wkb=parsed.shape.wkb if parsed else None,
-        match_area_wkb=parsed.match_area_mercator().wkb if parsed else None,
+        match_area_wkb=area(zone) if zone else None,
         expires_at=datetime.now(UTC) + expires_in, send_at=None, state=state,
         content_hash=hashlib.sha256(alert_id.bytes).digest(),
     )
@@ -168,6 +173,21 @@ def insert_alert(conn: psycopg.Connection, row: alerts_db.NewAlert) -> uuid.UUID
     return row.id
 
 
+def parsed_zone(zone: dict[str, object]) -> geo.Zone:
+    """geo.parse_zone, once per zone (a circle's 512-vertex polygon costs ~5 ms)."""
+    return _parse(json.dumps(zone, sort_keys=True))
+
+
 def area(zone: dict[str, object]) -> bytes:
     """The match area of a zone (EPSG:3857 WKB), as the services compute it for the recipients SQL."""
-    return bytes(geo.parse_zone(zone).match_area_mercator().wkb)
+    return _area(json.dumps(zone, sort_keys=True))
+
+
+@lru_cache(maxsize=64)
+def _parse(zone_json: str) -> geo.Zone:
+    return geo.parse_zone(json.loads(zone_json))
+
+
+@lru_cache(maxsize=64)
+def _area(zone_json: str) -> bytes:
+    return bytes(_parse(zone_json).match_area_mercator().wkb)
