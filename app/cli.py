@@ -8,14 +8,13 @@ import sys
 import unicodedata
 from pathlib import Path
 
-import psycopg
-
 import geo
+from app.db import audit
 from app.db import sessions as sessions_db
 from app.db import stations as db
 from app.db.migrations import apply_migrations
+from app.db.pool import connect
 from app.errors import InvalidInput
-from app.services import audit
 from app.services.operators import hash_token, new_token
 from app.services.sessions import hash_password
 from app.settings import Settings
@@ -34,20 +33,16 @@ def slugify(name: str) -> str:
     return "-".join("".join(c if c.isalnum() else " " for c in ascii_name).split())
 
 
-def _connect(settings: Settings) -> psycopg.Connection:
-    return psycopg.connect(settings.database_url)
-
-
 def import_commune(settings: Settings, path: Path, code: str, slug: str | None) -> tuple[str, str]:
     commune = geo.find_commune(path, code)
     slug = slug or slugify(commune.name)
-    with _connect(settings) as conn:
+    with connect(settings.database_url) as conn:
         db.upsert_municipality(conn, slug, commune.name, commune.code, commune.boundary.wkb)
     return slug, commune.name
 
 
 def create_operator(settings: Settings, name: str, email: str, station: str, role: str) -> int:
-    with _connect(settings) as conn:
+    with connect(settings.database_url) as conn:
         found = db.find_station(conn, station)
         if found is None:
             raise SystemExit(f"error: there is no station called {station!r}")
@@ -59,7 +54,7 @@ def create_operator(settings: Settings, name: str, email: str, station: str, rol
 def set_password(settings: Settings, email: str, password: str) -> None:
     """Set an operator's console password (argon2id); their open sessions end."""
     password_hash = hash_password(password)
-    with _connect(settings) as conn:
+    with connect(settings.database_url) as conn:
         operator_id = db.operator_id_by_email(conn, email)
         if operator_id is None:
             raise SystemExit(f"error: no operator with e-mail {email!r}; create it with create-operator")
@@ -78,7 +73,7 @@ def _read_password(from_stdin: bool) -> str:
 
 def create_token(settings: Settings, email: str, label: str) -> str:
     token = new_token()
-    with _connect(settings) as conn:
+    with connect(settings.database_url) as conn:
         operator_id = db.operator_id_by_email(conn, email)
         if operator_id is None:
             raise SystemExit(f"error: no operator with e-mail {email!r}; create it with create-operator")
@@ -96,7 +91,7 @@ def demo(settings: Settings, token_file: Path) -> str:
     set_password(settings, DEMO_APPROVER_EMAIL, DEMO_PASSWORD)
     if token_file.exists():
         token = token_file.read_text().strip()
-        with _connect(settings) as conn:
+        with connect(settings.database_url) as conn:
             if db.operator_by_token(conn, hash_token(token)) is not None:
                 return token
     token = create_token(settings, DEMO_EMAIL, "demo")
@@ -120,12 +115,12 @@ def set_approval(settings: Settings, slug: str, severities: str) -> str:
         chosen = [w.strip().capitalize() for w in severities.split(",") if w.strip()]
         if bad := [w for w in chosen if w not in SEVERITIES]:
             raise SystemExit(f"error: {bad[0]!r} is not a severity; use {', '.join(SEVERITIES)}, none or default")
-    with _connect(settings) as conn:
-        row = conn.execute("UPDATE stations SET approval_severities = %s WHERE slug = %s RETURNING id",
-                           (chosen, slug)).fetchone()
-        if row is None:
+    with connect(settings.database_url) as conn:
+        station_id = db.set_approval_severities(conn, slug, chosen)
+        if station_id is None:
             raise SystemExit(f"error: there is no station called {slug!r}")
-        audit.record(conn, actor=None, action="approval_config", station_id=row[0], detail={"severities": chosen})
+        audit.record(conn, actor=None, action="approval_config", station_id=station_id,
+                     detail={"severities": chosen})
     if chosen is None:
         return "the default for its kind"
     return ", ".join(chosen) if chosen else "none"
@@ -179,7 +174,7 @@ def main(argv: list[str] | None = None) -> int:
         slug, name = import_commune(settings, args.file, args.code, args.slug)
         print(f"station {slug!r} ({name}) ready")
     elif args.command == "create-station":
-        with _connect(settings) as conn:
+        with connect(settings.database_url) as conn:
             parent = db.find_station(conn, args.parent) if args.parent else None
             if args.parent and parent is None:
                 raise SystemExit(f"error: there is no station called {args.parent!r}")

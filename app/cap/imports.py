@@ -13,13 +13,14 @@ from psycopg_pool import ConnectionPool
 
 from app.cap import parse
 from app.cap.parse import CapDocument
+from app.db import audit
 from app.db import cap as db
 from app.db import stations as stations_db
 from app.db.pool import transaction
 from app.db.stations import Operator
 from app.errors import Conflict, InvalidInput, NotFound
 from app.payloads import PAYLOAD_TEXT_LIMIT, alert_payload_size
-from app.services import alerts, audit
+from app.services import alerts
 from app.services.operators import SEND_ROLES, require_station_role
 from app.validation import reject_unknown, require_object
 from app.wakeups import WakeUps

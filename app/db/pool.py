@@ -24,6 +24,23 @@ def open_pool(conninfo: str, min_size: int = 1, max_size: int = 10) -> Connectio
     return pool
 
 
+def connect(conninfo: str) -> psycopg.Connection:
+    """One connection outside any pool (the command line's); as a context manager it commits on
+    success and rolls back on an error."""
+    return psycopg.connect(conninfo)
+
+
+def ping(pool: ConnectionPool, timeout: float = 2.0) -> str | None:
+    """None if the database answers `SELECT 1` within `timeout` seconds, else the name of the
+    error (readiness checks print it)."""
+    try:
+        with pool.connection(timeout=timeout) as conn:
+            conn.execute("SELECT 1")
+    except (psycopg.Error, PoolTimeout, OSError) as exc:
+        return type(exc).__name__
+    return None
+
+
 @contextmanager
 def transaction(pool: ConnectionPool) -> Iterator[psycopg.Connection]:
     """A connection inside one transaction: committed on success, rolled back on any error."""

@@ -77,6 +77,14 @@ def create_station(
     return int(row[0])
 
 
+def set_approval_severities(conn: psycopg.Connection, slug: str, severities: list[str] | None) -> int | None:
+    """Which severities of the station's live alerts wait for an approver (None: its kind's
+    default); the station's id, or None if there is no such station."""
+    row = conn.execute("UPDATE stations SET approval_severities = %s WHERE slug = %s RETURNING id",
+                       (severities, slug)).fetchone()
+    return int(row[0]) if row else None
+
+
 def create_operator(conn: psycopg.Connection, name: str, email: str | None) -> int:
     row = conn.execute(
         "INSERT INTO operators (name, email) VALUES (%s, %s)"

@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import psycopg
-import redis
-from psycopg_pool import PoolTimeout
 from typing import Literal
 
+import redis
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from app.contract import Media, Operation, Reply, reply
+from app.db.pool import ping
 from app.routes.common import blocking
 
 
@@ -32,12 +31,8 @@ async def readyz(request: Request) -> Response:
 
     def check() -> dict[str, str]:
         checks: dict[str, str] = {}
-        try:
-            with state.pool.connection(timeout=2) as conn:
-                conn.execute("SELECT 1")
-            checks["postgres"] = "ok"
-        except (psycopg.Error, PoolTimeout, OSError) as exc:
-            checks["postgres"] = f"unreachable: {type(exc).__name__}"
+        problem = ping(state.pool, timeout=2)
+        checks["postgres"] = "ok" if problem is None else f"unreachable: {problem}"
         try:
             client = redis.Redis.from_url(state.settings.redis_url, socket_timeout=2, socket_connect_timeout=2)
             client.ping()

@@ -18,12 +18,12 @@ import geo
 from app.alert_templates import unfilled_blanks
 from app.alert_texts import Text, frame, live_only_phrase, normalise_language
 from app.db import alerts as db
+from app.db import audit
 from app.db import stations as stations_db
 from app.db.pool import transaction
 from app.db.stations import Operator
 from app.errors import Conflict, Forbidden, InvalidInput, NotFound
 from app.payloads import PAYLOAD_TEXT_LIMIT, alert_payload_size
-from app.services import audit
 from app.services.operators import SEND_ROLES, require_station_role
 from app.services.stations import check_territory
 from app.validation import get_number, get_str, reject_unknown, require_object

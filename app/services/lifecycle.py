@@ -13,11 +13,11 @@ from psycopg_pool import ConnectionPool
 import geo
 from app.alert_texts import CANCEL_REASONS, Text, cancel_text, frame, frame_word
 from app.db import alerts as db
+from app.db import audit
 from app.db import stations as stations_db
 from app.db.pool import transaction
 from app.db.stations import Operator
 from app.errors import Conflict, Forbidden, InvalidInput, NotFound
-from app.services import audit
 from app.services.alerts import (
     MAX_LIFETIME,
     AlertRequest,

@@ -12,12 +12,12 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from psycopg_pool import ConnectionPool
 
+from app.db import audit
 from app.db import sessions as db
 from app.db import stations as stations_db
 from app.db.pool import transaction
 from app.db.stations import Operator
 from app.errors import Forbidden, InvalidInput, NotFound, TooManyRequests, Unauthorized
-from app.services import audit
 from app.validation import get_str, reject_unknown, require_object
 
 COOKIE = "tocsin_session"

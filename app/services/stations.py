@@ -10,13 +10,14 @@ from psycopg_pool import ConnectionPool
 
 import geo
 from app.db import alerts as alerts_db
+from app.db import audit
 from app.db import sessions as sessions_db
 from app.db import stations as db
 from app.db import zones as zones_db
 from app.db.pool import transaction
 from app.db.stations import Operator, StationDetail
 from app.errors import Conflict, Forbidden, InvalidInput, NotFound
-from app.services import audit, sessions
+from app.services import sessions
 from app.services.operators import SEND_ROLES, require_station_role
 from app.validation import get_str, reject_unknown, require_object
 

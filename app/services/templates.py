@@ -10,12 +10,12 @@ from typing import Any
 from psycopg_pool import ConnectionPool
 
 from app import alert_templates as library
+from app.db import audit
 from app.db import templates as db
 from app.db.pool import transaction
 from app.db.stations import Operator
 from app.errors import InvalidInput, NotFound
 from app.payloads import PAYLOAD_TEXT_LIMIT, alert_payload_size
-from app.services import audit
 from app.services.operators import require_station_role
 from app.services.stations import _mine
 from app.validation import get_bool, get_str, reject_unknown, require_object

@@ -12,11 +12,11 @@ from typing import Any
 
 from psycopg_pool import ConnectionPool
 
+from app.db import audit
 from app.db import test_devices as db
 from app.db.pool import transaction
 from app.db.stations import Operator
 from app.errors import InvalidInput, NotFound
-from app.services import audit
 from app.services.alerts import station_for_sending
 from app.services.devices import authenticate_device
 from app.validation import get_str, reject_unknown, require_object

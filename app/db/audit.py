@@ -1,4 +1,5 @@
-"""The audit trail: who did what to which alert, appended in the same transaction as the act."""
+"""The audit trail: who did what to which alert, appended in the same transaction as the act
+(services call `record` with their open connection)."""
 
 from __future__ import annotations
 
