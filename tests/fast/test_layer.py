@@ -5,6 +5,7 @@ from __future__ import annotations
 import psycopg
 import pytest
 
+from app.db.errors import AlreadyExists
 from app.db.pool import transaction
 from tests.fast.support import CENTRE, FakePool
 
@@ -25,7 +26,7 @@ def test_each_test_starts_from_the_template(conn: psycopg.Connection, add_device
 
 def test_an_error_in_a_service_rolls_back_only_the_service(conn: psycopg.Connection, pool: FakePool) -> None:
     conn.execute("INSERT INTO operators (name, email) VALUES ('Avant', 'avant@fast.invalid')")
-    with pytest.raises(psycopg.errors.UniqueViolation), transaction(pool) as c:  # type: ignore[arg-type]
+    with pytest.raises(AlreadyExists), transaction(pool) as c:  # type: ignore[arg-type]
         c.execute("INSERT INTO operators (name, email) VALUES ('Pendant', 'pendant@fast.invalid')")
         c.execute("INSERT INTO operators (name, email) VALUES ('Doublon', 'avant@fast.invalid')")
     emails = {r[0] for r in conn.execute("SELECT email FROM operators")}
