@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from functools import lru_cache
 
-from geo.errors import ZoneError
+from geo.errors import ZoneError, describe
 from geo.projection import (
     WGS84_A,
     WGS84_B,
@@ -95,56 +95,35 @@ def cell_bounds(lon: float, lat: float) -> tuple[float, float, float, float]:
 def _number(value: object, field: str, what: str) -> float:
     # bool is a subclass of int: `true` must not silently become 1.
     if isinstance(value, bool) or not isinstance(value, int | float):
-        raise ZoneError(field, f"{what} must be a number (got {_describe(value)})")
+        raise ZoneError("position.not_a_number", field, what=what, got=describe(value))
     number = float(value)
     if not math.isfinite(number):
-        raise ZoneError(field, f"{what} must be a finite number (got {value})")
+        raise ZoneError("position.not_finite", field, what=what, got=str(value))
     return number
-
-
-def _describe(value: object) -> str:
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, str):
-        return f"the text {value!r}"
-    if isinstance(value, list):
-        return "a list"
-    if isinstance(value, dict):
-        return "an object"
-    return repr(value)
 
 
 def parse_lon(value: object, field: str) -> float:
     lon = _number(value, field, "longitude")
     if not -MAX_ABS_LON <= lon <= MAX_ABS_LON:
-        raise ZoneError(field, f"longitude must be between -180 and 180 degrees (got {lon:g})")
+        raise ZoneError("position.longitude_out_of_range", field, got=f"{lon:g}")
     return lon
 
 
 def parse_lat(value: object, field: str) -> float:
     lat = _number(value, field, "latitude")
     if not -MAX_ABS_LAT <= lat <= MAX_ABS_LAT:
-        raise ZoneError(
-            field,
-            f"latitude must be between -85 and 85 degrees, where Web Mercator maps stop "
-            f"(got {lat:g})",
-        )
+        raise ZoneError("position.latitude_out_of_range", field, got=f"{lat:g}")
     return lat
 
 
 def parse_position(data: object, field: str) -> tuple[float, float]:
     """Validate {"lat": .., "lon": ..} and return (lon, lat). Other keys are ignored."""
     if not isinstance(data, dict):
-        raise ZoneError(
-            field, f'a position must be an object like {{"lat": 45.44, "lon": 4.39}} '
-            f"(got {_describe(data)})"
-        )
+        raise ZoneError("position.not_an_object", field, got=describe(data))
     prefix = f"{field}." if field else ""  # "" when the position is the whole request body
     for key in ("lat", "lon"):
         if key not in data:
-            raise ZoneError(prefix + key, f"{key} is missing")
+            raise ZoneError("position.missing", prefix + key, name=key)
     lat = parse_lat(data["lat"], prefix + "lat")
     lon = parse_lon(data["lon"], prefix + "lon")
     return (lon, lat)

@@ -5,15 +5,15 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass
+from typing import Any
 
 import shapely
 from shapely.geometry import MultiPolygon, Polygon, mapping
 from shapely.geometry.base import BaseGeometry
 
-from geo.errors import ZoneError
+from geo.errors import ZoneError, describe
 from geo.positions import (
     MATCH_GROWTH_M,
-    _describe,
     _number,
     distance_m,
     parse_lat,
@@ -46,7 +46,6 @@ BUFFER_QUAD_SEGS = 16
 # keeps the bend between the two below a millimetre.
 DENSIFY_M = 50.0
 
-_ZONE_TYPES = "Circle, Polygon or MultiPolygon (or a GeoJSON Feature holding a polygon)"
 _CIRCLE_KEYS = ("type", "center", "radius_m")
 
 
@@ -58,7 +57,7 @@ class Zone:
     radius_m: float  # circle radius, or minimum bounding circle radius
     area_m2: float
 
-    def to_geojson(self) -> dict:
+    def to_geojson(self) -> dict[str, Any]:
         """The zone as the operator gave it (normalised), suitable for storing and echoing."""
         if self.kind == "circle":
             return {"type": "Circle", "center": list(self.center), "radius_m": self.radius_m}
@@ -97,76 +96,57 @@ def _lists(value: object) -> object:
 def parse_zone(data: object, field: str = "zone") -> Zone:
     """Validate an operator's zone and build a Zone. Raises ZoneError; never repairs input."""
     if not isinstance(data, dict):
-        raise ZoneError(
-            field, f"the zone must be a JSON object with a type: {_ZONE_TYPES} "
-            f"(got {_describe(data)})"
-        )
+        raise ZoneError("zone.not_an_object", field, got=describe(data))
     kind = _type_of(data, field)
     if kind == "Feature":
         geometry = data.get("geometry")
         if not isinstance(geometry, dict):
-            raise ZoneError(
-                f"{field}.geometry",
-                f"the Feature must have a geometry object of type Polygon or MultiPolygon "
-                f"(got {_describe(geometry)})",
-            )
+            raise ZoneError("zone.feature_without_geometry", f"{field}.geometry", got=describe(geometry))
         geometry_type = _type_of(geometry, f"{field}.geometry")
         if geometry_type not in ("Polygon", "MultiPolygon"):
-            raise ZoneError(
-                f"{field}.geometry.type",
-                f"a Feature's geometry must be a Polygon or MultiPolygon (got {geometry_type!r})",
-            )
+            raise ZoneError("zone.feature_not_polygonal", f"{field}.geometry.type", got=describe(geometry_type))
         return _parse_polygonal(geometry, f"{field}.geometry")
     if kind == "Circle":
         return _parse_circle(data, field)
     if kind in ("Polygon", "MultiPolygon"):
         return _parse_polygonal(data, field)
-    hint = ""
     if kind.lower() in ("circle", "polygon", "multipolygon", "feature"):
-        hint = " (names are case-sensitive)"
-    raise ZoneError(f"{field}.type", f"unknown zone type {kind!r}{hint}; use {_ZONE_TYPES}")
+        raise ZoneError("zone.type_wrong_case", f"{field}.type", got=describe(kind))
+    raise ZoneError("zone.unknown_type", f"{field}.type", got=describe(kind))
 
 
-def _type_of(data: dict, field: str) -> str:
+def _type_of(data: dict[str, Any], field: str) -> str:
     if "type" not in data:
-        raise ZoneError(f"{field}.type", f"type is missing; use {_ZONE_TYPES}")
+        raise ZoneError("zone.type_missing", f"{field}.type")
     kind = data["type"]
     if not isinstance(kind, str):
-        raise ZoneError(
-            f"{field}.type", f"type must be a text such as \"Circle\" (got {_describe(kind)})"
-        )
+        raise ZoneError("zone.type_not_text", f"{field}.type", got=describe(kind))
     return kind
 
 
 # --- circles -----------------------------------------------------------------------------
 
 
-def _parse_circle(data: dict, field: str) -> Zone:
+def _parse_circle(data: dict[str, Any], field: str) -> Zone:
     for key in data:
         if key not in _CIRCLE_KEYS:
-            raise ZoneError(
-                f"{field}.{key}",
-                f"unknown property {key!r}; a Circle has only type, center and radius_m",
-            )
+            raise ZoneError("zone.circle_unknown_property", f"{field}.{key}", name=repr(key))
     if "center" not in data:
-        raise ZoneError(f"{field}.center", "center is missing; give it as [longitude, latitude]")
+        raise ZoneError("zone.center_missing", f"{field}.center")
     center = data["center"]
-    if not isinstance(center, list) or len(center) != 2:
-        got = f"{len(center)} values" if isinstance(center, list) else _describe(center)
-        raise ZoneError(
-            f"{field}.center", f"center must be a list [longitude, latitude] (got {got})"
-        )
+    if not isinstance(center, list):
+        raise ZoneError("zone.center_not_a_list", f"{field}.center", got=describe(center))
+    if len(center) != 2:
+        raise ZoneError("zone.center_wrong_length", f"{field}.center", count=len(center))
     lon = parse_lon(center[0], f"{field}.center[0]")
     lat = parse_lat(center[1], f"{field}.center[1]")
     if "radius_m" not in data:
-        raise ZoneError(
-            f"{field}.radius_m", "radius_m is missing; give the radius in metres, 300 to 5000"
-        )
+        raise ZoneError("zone.radius_missing", f"{field}.radius_m", min=f"{MIN_RADIUS_M:g}",
+                        max=f"{MAX_RADIUS_M:g}")
     radius = _number(data["radius_m"], f"{field}.radius_m", "radius_m")
     if not MIN_RADIUS_M <= radius <= MAX_RADIUS_M:
-        raise ZoneError(
-            f"{field}.radius_m", f"radius_m must be between 300 and 5000 metres (got {radius:g})"
-        )
+        raise ZoneError("zone.radius_out_of_range", f"{field}.radius_m", min=f"{MIN_RADIUS_M:g}",
+                        max=f"{MAX_RADIUS_M:g}", got=f"{radius:g}")
     frame = LocalFrame.at(lon, lat)
     _check_antimeridian_clearance(lon - radius / frame.kx, lon + radius / frame.kx, frame,
                                   f"{field}.center")
@@ -221,30 +201,23 @@ def _check_antimeridian_clearance(
     # meridian would silently miss people on the other side: refuse instead.
     clearance = MATCH_GROWTH_M / frame.kx
     if west - clearance < -180 or east + clearance > 180:
-        raise ZoneError(
-            field,
-            f"the zone reaches within {MATCH_GROWTH_M:.0f} m of the 180° meridian "
-            f"(antimeridian), which is not supported; move it further away",
-        )
+        raise ZoneError("zone.near_antimeridian", field, margin_m=f"{MATCH_GROWTH_M:.0f}")
 
 
 # --- polygons ----------------------------------------------------------------------------
 
 
-def _parse_polygonal(data: dict, field: str) -> Zone:
+def _parse_polygonal(data: dict[str, Any], field: str) -> Zone:
     kind = data["type"]
     if "coordinates" not in data:
-        raise ZoneError(f"{field}.coordinates", f"coordinates are missing for the {kind}")
+        raise ZoneError("zone.coordinates_missing", f"{field}.coordinates", kind=kind)
     coordinates = data["coordinates"]
     path = f"{field}.coordinates"
     if kind == "Polygon":
         polygons = [(path, coordinates)]
     else:
         if not isinstance(coordinates, list) or not coordinates:
-            raise ZoneError(
-                path, f"a MultiPolygon's coordinates must be a non-empty list of polygons "
-                f"(got {_describe(coordinates)})"
-            )
+            raise ZoneError("zone.multipolygon_empty", path, got=describe(coordinates))
         polygons = [(f"{path}[{i}]", polygon) for i, polygon in enumerate(coordinates)]
 
     # Check the nesting and count vertices before looking at numbers, so an oversized
@@ -254,13 +227,12 @@ def _parse_polygonal(data: dict, field: str) -> Zone:
         _check_rings_structure(rings, polygon_path)
         total += sum(len(ring) - 1 for ring in rings)
     if total > MAX_VERTICES:
-        raise ZoneError(path, f"too many vertices ({total}); at most {MAX_VERTICES}")
+        raise ZoneError("zone.too_many_vertices", path, count=total, max=MAX_VERTICES)
 
     parts = [_parse_polygon(rings, polygon_path) for polygon_path, rings in polygons]
     shape: BaseGeometry = parts[0] if kind == "Polygon" else MultiPolygon(parts)
     if not shapely.is_valid(shape):
-        reason = shapely.is_valid_reason(shape)
-        raise ZoneError(path, f"the shape is not a valid polygon: {_explain(reason)}")
+        raise _invalid(shapely.is_valid_reason(shape), path)
 
     # Two passes: the first frame only finds the bounding circle's centre; measuring again
     # in a frame centred there keeps scale error symmetric and minimal.
@@ -274,17 +246,11 @@ def _parse_polygonal(data: dict, field: str) -> Zone:
     radius = float(shapely.minimum_bounding_radius(local))
     area = float(local.area)
     if radius > MAX_RADIUS_M:
-        raise ZoneError(
-            path,
-            f"the zone is too large: it only fits in a circle of {radius / 1000:.2f} km radius; "
-            f"it must fit inside a circle of 5 km radius",
-        )
+        raise ZoneError("zone.too_large", path, radius_km=f"{radius / 1000:.2f}",
+                        max_km=f"{MAX_RADIUS_M / 1000:g}")
     if area < MIN_AREA_M2:
-        raise ZoneError(
-            path,
-            f"the zone is too small: it covers {area:,.0f} m²; it must cover at least "
-            f"{MIN_AREA_M2:,.0f} m² (the area of a circle of 300 m radius)",
-        )
+        raise ZoneError("zone.too_small", path, area_m2=f"{area:,.0f}", min_m2=f"{MIN_AREA_M2:,.0f}",
+                        min_radius_m=f"{MIN_RADIUS_M:g}")
     _check_antimeridian_clearance(lon_min, lon_max, frame, path)
     return Zone(
         kind="polygon",
@@ -297,50 +263,35 @@ def _parse_polygonal(data: dict, field: str) -> Zone:
 
 def _check_rings_structure(rings: object, path: str) -> None:
     if not isinstance(rings, list) or not rings:
-        raise ZoneError(
-            path, f"a polygon must be a list of rings: the outer ring, then any holes "
-            f"(got {_describe(rings)})"
-        )
+        raise ZoneError("zone.not_a_list_of_rings", path, got=describe(rings))
     for i, ring in enumerate(rings):
         if not isinstance(ring, list):
-            raise ZoneError(
-                f"{path}[{i}]", f"a ring must be a list of positions (got {_describe(ring)})"
-            )
+            raise ZoneError("zone.ring_not_a_list", f"{path}[{i}]", got=describe(ring))
         if len(ring) < 4:
-            raise ZoneError(
-                f"{path}[{i}]",
-                f"a ring needs at least 4 positions (3 corners, then the first one repeated); "
-                f"got {len(ring)}",
-            )
+            raise ZoneError("zone.ring_too_short", f"{path}[{i}]", count=len(ring))
 
 
-def _parse_polygon(rings: list, path: str) -> Polygon:
+def _parse_polygon(rings: list[Any], path: str) -> Polygon:
     parsed = [_parse_ring(ring, f"{path}[{i}]") for i, ring in enumerate(rings)]
     return Polygon(parsed[0], parsed[1:])
 
 
-def _parse_ring(ring: list, path: str) -> list[tuple[float, float]]:
+def _parse_ring(ring: list[Any], path: str) -> list[tuple[float, float]]:
     positions = [_parse_position(p, f"{path}[{j}]") for j, p in enumerate(ring)]
     if positions[0] != positions[-1]:
         first = f"[{positions[0][0]:g}, {positions[0][1]:g}]"
-        raise ZoneError(
-            path,
-            f"the ring is not closed: its last position must repeat its first one {first}",
-        )
+        raise ZoneError("zone.ring_not_closed", path, first=first)
     for j in range(1, len(positions)):
         if abs(positions[j][0] - positions[j - 1][0]) > 180:
-            raise ZoneError(
-                f"{path}[{j}]",
-                "the polygon crosses the 180° meridian (antimeridian), which is not supported; "
-                "keep every zone on one side of it",
-            )
+            raise ZoneError("zone.crosses_antimeridian", f"{path}[{j}]")
     return positions
 
 
 def _parse_position(value: object, path: str) -> tuple[float, float]:
-    if not isinstance(value, list) or len(value) not in (2, 3):
-        got = f"{len(value)} values" if isinstance(value, list) else _describe(value)
-        raise ZoneError(path, f"a position must be [longitude, latitude] (got {got})")
+    if not isinstance(value, list):
+        raise ZoneError("zone.position_not_a_list", path, got=describe(value))
+    if len(value) not in (2, 3):
+        raise ZoneError("zone.position_wrong_length", path, count=len(value))
     lon = parse_lon(value[0], f"{path}[0]")
     lat = parse_lat(value[1], f"{path}[1]")
     if len(value) == 3:
@@ -348,24 +299,26 @@ def _parse_position(value: object, path: str) -> tuple[float, float]:
     return (lon, lat)
 
 
+# GEOS's reasons for an invalid shape, and the code of each (their words are in zones.po)
 _REASONS = {
-    "Self-intersection": "its edges cross each other",
-    "Ring Self-intersection": "a ring touches or crosses itself",
-    "Hole lies outside shell": "a hole lies outside its outer ring",
-    "Holes are nested": "a hole lies inside another hole",
-    "Interior is disconnected": "the holes cut the polygon into separate pieces",
-    "Nested shells": "one part lies inside another part",
-    "Duplicate Rings": "the same ring appears twice",
-    "Too few points": "a ring has fewer than 3 distinct corners",
-    "Invalid Coordinate": "a coordinate is not a valid number",
+    "Self-intersection": "zone.edges_cross",
+    "Ring Self-intersection": "zone.ring_crosses_itself",
+    "Hole lies outside shell": "zone.hole_outside",
+    "Holes are nested": "zone.holes_nested",
+    "Interior is disconnected": "zone.interior_disconnected",
+    "Nested shells": "zone.parts_nested",
+    "Duplicate Rings": "zone.duplicate_rings",
+    "Too few points": "zone.too_few_corners",
+    "Invalid Coordinate": "zone.invalid_coordinate",
 }
 
 
-def _explain(reason: str) -> str:
+def _invalid(reason: str, path: str) -> ZoneError:
+    """The refusal of an invalid shape: what is wrong, where (GEOS gives a point), and GEOS's own words."""
     match = re.match(r"([^\[]*)(?:\[(\S+) (\S+)\])?", reason)
     label = match.group(1).strip() if match else reason
-    text = _REASONS.get(label, label)
-    if match and match.group(2):
-        text += f" near longitude {float(match.group(2)):.6f}, latitude {float(match.group(3)):.6f}"
-    return f"{text} ({reason}). Edges must not cross, holes must lie inside the outer ring " \
-        "and parts must not overlap"
+    code = _REASONS.get(label)
+    if code is None or match is None or not match.group(2):
+        return ZoneError("zone.invalid_polygon", path, detail=reason)
+    return ZoneError(code, path, lon=f"{float(match.group(2)):.6f}", lat=f"{float(match.group(3)):.6f}",
+                     detail=reason)

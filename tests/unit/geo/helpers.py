@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from app import catalogue
+from geo.errors import ZoneError
 from geo.projection import LocalFrame
 
 ST_ETIENNE = (4.39, 45.44)
@@ -23,3 +25,10 @@ def ring_from_local(
 def square_ring(origin: tuple[float, float], half_side_m: float) -> list[list[float]]:
     h = half_side_m
     return ring_from_local(origin, [(-h, -h), (h, -h), (h, h), (-h, h)])
+
+
+def english(error: ZoneError) -> str:
+    """The words an operator reads for this refusal (geo gives the code and the values; the
+    application's catalogue, zones.po, has the words)."""
+    assert catalogue.known(error.code), f"{error.code} has no words in app/locale/*/zones.po"
+    return catalogue.message(error.code, "en", dict(error.values), field=error.field)

@@ -20,6 +20,7 @@ from geo import (
 )
 from geo.positions import LAT_STEP_DEG, snap_error_bound
 from geo.projection import meridional_radius
+from tests.unit.geo.helpers import english
 
 # --- parse_position ------------------------------------------------------------------------
 
@@ -51,7 +52,7 @@ def test_bad_position_is_refused(data: object, field: str, phrase: str) -> None:
     with pytest.raises(ZoneError) as excinfo:
         parse_position(data, "places[0]")
     assert excinfo.value.field == field
-    assert phrase in excinfo.value.message
+    assert phrase in english(excinfo.value)
 
 
 # --- constants -----------------------------------------------------------------------------

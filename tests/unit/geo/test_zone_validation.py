@@ -7,7 +7,7 @@ import math
 import pytest
 
 from geo import ZoneError, parse_zone
-from tests.unit.geo.helpers import ST_ETIENNE, ring_from_local, square_ring
+from tests.unit.geo.helpers import ST_ETIENNE, english, ring_from_local, square_ring
 
 SQUARE = square_ring(ST_ETIENNE, 700)
 
@@ -134,7 +134,7 @@ def test_malformed_zone_is_refused(data: object, field: str, phrase: str) -> Non
     with pytest.raises(ZoneError) as excinfo:
         parse_zone(data)
     assert excinfo.value.field == field
-    assert phrase in excinfo.value.message
+    assert phrase in english(excinfo.value)
 
 
 def test_enough_malformed_cases() -> None:
@@ -148,14 +148,17 @@ def test_field_prefix_is_configurable() -> None:
     assert str(excinfo.value).startswith("alerts[2].zone.radius_m: ")
 
 
-def test_zone_error_is_a_value_error() -> None:
-    error = ZoneError("zone.radius_m", "too big")
+def test_zone_error_is_a_value_error_with_a_code_and_values() -> None:
+    error = ZoneError("zone.radius_out_of_range", "zone.radius_m", min="300", max="5000", got="12000")
     assert isinstance(error, ValueError)
-    assert (error.field, error.message) == ("zone.radius_m", "too big")
+    assert (error.code, error.field, error.values) == (
+        "zone.radius_out_of_range", "zone.radius_m", {"min": "300", "max": "5000", "got": "12000"})
+    assert english(error) == "radius_m must be between 300 and 5000 metres (got 12000)"
 
 
 def test_invalid_reason_mentions_location() -> None:
     with pytest.raises(ZoneError) as excinfo:
         parse_zone(polygon(BOWTIE))
-    assert "Self-intersection" in excinfo.value.message
-    assert "near longitude 4.39" in excinfo.value.message
+    assert excinfo.value.code == "zone.edges_cross"
+    assert "Self-intersection" in english(excinfo.value)
+    assert "near longitude 4.39" in english(excinfo.value)
