@@ -9,6 +9,7 @@ from contextlib import contextmanager
 import psycopg
 from psycopg_pool import ConnectionPool, PoolTimeout
 
+from app.db.errors import translate
 from app.errors import Unavailable
 
 
@@ -43,10 +44,16 @@ def ping(pool: ConnectionPool, timeout: float = 2.0) -> str | None:
 
 @contextmanager
 def transaction(pool: ConnectionPool) -> Iterator[psycopg.Connection]:
-    """A connection inside one transaction: committed on success, rolled back on any error."""
+    """A connection inside one transaction: committed on success, rolled back on any error.
+
+    The one boundary where database errors become the domain's: a constraint's refusal is raised
+    as an app.db.errors.IntegrityError (AlreadyExists, MissingReference, ConstraintViolated), an
+    unreachable database as app.errors.Unavailable."""
     try:
         with pool.connection(timeout=10) as conn:
             yield conn
+    except psycopg.errors.IntegrityError as exc:
+        raise translate(exc) from exc
     except (psycopg.OperationalError, PoolTimeout) as exc:
         raise Unavailable(
             "the database cannot be reached right now; nothing was saved, please try again"

@@ -11,7 +11,6 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-import psycopg
 from psycopg_pool import ConnectionPool
 
 import geo
@@ -20,6 +19,7 @@ from app.alert_texts import Text, frame, live_only_phrase, normalise_language
 from app.db import alerts as db
 from app.db import audit
 from app.db import stations as stations_db
+from app.db.errors import AlreadyExists
 from app.db.pool import transaction
 from app.db.stations import Operator
 from app.errors import Conflict, Forbidden, InvalidInput, NotFound
@@ -408,7 +408,7 @@ def send_keyed(
                 return earlier
             row: db.NewAlert = make(conn, station, key)
             insert_and_audit(conn, operator, row)
-    except psycopg.errors.UniqueViolation:
+    except AlreadyExists:
         # the same key, sent twice at the same moment: the other request made the alert
         with transaction(pool) as conn:
             station = station_for_sending(conn, operator, station_slug)
