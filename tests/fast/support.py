@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import math
 import uuid
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
@@ -21,6 +20,7 @@ from app.db import devices as devices_db
 from app.db import stations as stations_db
 from app.db import test_devices as test_devices_db
 from app.settings import Settings
+from tests.seed import CENTRE, offset  # noqa: F401  (the fast tests import offset from here)
 
 
 class FakePool:
@@ -95,16 +95,6 @@ class World:
 
     def station_id(self, slug: str) -> int:
         return {self.town.slug: self.town.id, self.association.slug: self.association.id}[slug]
-
-
-CENTRE = (4.3872, 45.4397)  # Saint-Étienne, place de l'Hôtel-de-Ville
-
-
-def offset(origin: tuple[float, float], distance_m: float, bearing_deg: float) -> tuple[float, float]:
-    """The point at distance_m and bearing (degrees from north) from origin."""
-    frame = geo.LocalFrame.at(*origin)
-    b = math.radians(bearing_deg)
-    return frame.to_lonlat(distance_m * math.sin(b), distance_m * math.cos(b))
 
 
 LonLat = tuple[float, float]
