@@ -26,11 +26,17 @@ def test_each_test_starts_from_the_template(conn: psycopg.Connection, add_device
 
 def test_an_error_in_a_service_rolls_back_only_the_service(conn: psycopg.Connection, pool: FakePool) -> None:
     conn.execute("INSERT INTO operators (name, email) VALUES ('Avant', 'avant@fast.invalid')")
-    with pytest.raises(AlreadyExists), transaction(pool) as c:  # type: ignore[arg-type]
+    with pytest.raises(RuntimeError), transaction(pool) as c:  # type: ignore[arg-type]
         c.execute("INSERT INTO operators (name, email) VALUES ('Pendant', 'pendant@fast.invalid')")
-        c.execute("INSERT INTO operators (name, email) VALUES ('Doublon', 'avant@fast.invalid')")
+        raise RuntimeError("the service fails after writing")
     emails = {r[0] for r in conn.execute("SELECT email FROM operators")}
     assert "avant@fast.invalid" in emails and "pendant@fast.invalid" not in emails
+
+
+def test_a_refused_write_rolls_back_to_the_savepoint(conn: psycopg.Connection, pool: FakePool) -> None:
+    with pytest.raises(AlreadyExists), transaction(pool) as c:  # type: ignore[arg-type]
+        c.execute("INSERT INTO operators (name, email) VALUES ('Doublon', 'maire@fast.invalid')")
+    assert conn.execute("SELECT count(*) FROM operators").fetchone() == (5,)  # the test goes on
 
 
 def test_nothing_can_commit(conn: psycopg.Connection) -> None:
