@@ -47,8 +47,7 @@ from app.db.devices import PushAddress
 from tests import infra
 from tests.fakes.apns_service import FakeAPNsService, generate_signing_key
 from tests.fakes.fcm_service import FakeFCMService
-from tests.integration.conftest import CENTRE, offset
-from tests.seed import seed_followers, webpush_address
+from tests.seed import CENTRE, offset, seed_followers, webpush_address
 
 KEY_POOL = 500  # distinct subscription key pairs, shared round-robin (encryption cost is per message)
 

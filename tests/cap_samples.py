@@ -7,7 +7,6 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta, timezone
 from xml.sax.saxutils import escape
 
-CENTRE = (4.3872, 45.4397)  # Saint-Étienne, place de l'Hôtel-de-Ville (lon, lat)
 # a quadrilateral of about 1.4 km around the centre, as CAP writes it: "lat,lon" closed
 POLYGON = [(45.4460, 4.3872), (45.4397, 4.3962), (45.4334, 4.3872), (45.4397, 4.3782), (45.4460, 4.3872)]
 CIRCLE = (45.4397, 4.3872, 1.5)  # lat, lon, km

@@ -1,14 +1,28 @@
-"""Bulk-create devices straight in the database (for large tests and benchmarks), as registration would."""
+"""Test and benchmark data, made the way the product makes it: the one seeding module that tests/
+and bench/ both import. The town hall of Saint-Étienne and points around it; devices bulk-created
+straight in the database (for large tests and benchmarks), as registration would.
+"""
 
 from __future__ import annotations
 
 import hashlib
+import math
 from collections.abc import Sequence
 
 import psycopg
 
 import geo
 from app.db.devices import PushAddress
+
+CENTRE = (4.3872, 45.4397)  # Saint-Étienne, place de l'Hôtel-de-Ville (lon, lat)
+
+
+def offset(origin: tuple[float, float], distance_m: float, bearing_deg: float) -> tuple[float, float]:
+    """The point at distance_m and bearing (degrees from north) from origin (local tangent plane:
+    exact enough within 10 km)."""
+    frame = geo.LocalFrame.at(*origin)
+    b = math.radians(bearing_deg)
+    return frame.to_lonlat(distance_m * math.sin(b), distance_m * math.cos(b))
 
 
 def webpush_address(subscription: dict) -> PushAddress:

@@ -7,7 +7,6 @@ end, so that their worker never competes with the integration tests' own workers
 
 from __future__ import annotations
 
-import math
 import os
 import tempfile
 from collections.abc import Generator, Iterator
@@ -21,19 +20,19 @@ import pytest
 import redis
 from playwright.sync_api import Browser, Page, sync_playwright
 
-import geo
 from app import cli
 from app.db import stations as stations_db
 from app.settings import Settings
 from tests import infra
 from tests.fakes.tiles import FakeTileServer
 from tests.fakes.webpush_service import FakePushService, Subscription
+from tests.seed import CENTRE, offset  # noqa: F401  (the browser tests import offset from here)
 from workers.queues import WORKER_POOLS
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run"]
-TOWN_HALL = (4.3872, 45.4397)  # Saint-Étienne, place de l'Hôtel-de-Ville (lon, lat)
+TOWN_HALL = CENTRE  # Saint-Étienne, place de l'Hôtel-de-Ville (lon, lat)
 PASSWORD = "mot de passe des tests e2e"
 TOWN = "saint-etienne"
 ASSOCIATION = "amicale-e2e"
@@ -41,13 +40,6 @@ PUBLISHER_EMAIL = "e2e-mairie@test.invalid"
 ASSOCIATION_EMAIL = "e2e-amicale@test.invalid"
 ADMIN_EMAIL = "e2e-admin@test.invalid"
 LOOPBACK = {"127.0.0.1", "localhost", "::1"}
-
-
-def offset(origin: tuple[float, float], distance_m: float, bearing_deg: float) -> tuple[float, float]:
-    """(lon, lat) at distance_m and bearing from origin."""
-    frame = geo.LocalFrame.at(*origin)
-    b = math.radians(bearing_deg)
-    return frame.to_lonlat(distance_m * math.sin(b), distance_m * math.cos(b))
 
 
 @pytest.fixture(scope="package")

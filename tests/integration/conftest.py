@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 import time
 import uuid
 from collections.abc import Iterator
@@ -13,7 +12,6 @@ import psycopg
 import pytest
 import redis
 
-import geo
 from app import cli
 from app.db import stations as stations_db
 from app.settings import Settings
@@ -21,18 +19,11 @@ from tests import infra
 from tests.fakes.apns_service import FakeAPNsService, generate_signing_key
 from tests.fakes.fcm_service import FakeFCMService
 from tests.fakes.webpush_service import FakePushService, Subscription
+from tests.seed import CENTRE, offset  # noqa: F401  (the integration tests import them from here)
 
-CENTRE = (4.3872, 45.4397)  # Saint-Étienne, place de l'Hôtel-de-Ville
 APNS_KEY_ID, APNS_TEAM_ID = "TOCSINKEY1", "TOCSINTEAM"
 APNS_TOPICS = ("fr.tocsin.residents", "fr.saint-etienne.alertes")
 APNS_KEY_PEM, APNS_PUBLIC_KEY = generate_signing_key()
-
-
-def offset(origin: tuple[float, float], distance_m: float, bearing_deg: float) -> tuple[float, float]:
-    """The point at distance_m and bearing from origin (local tangent plane: exact enough within 10 km)."""
-    frame = geo.LocalFrame.at(*origin)
-    b = math.radians(bearing_deg)
-    return frame.to_lonlat(distance_m * math.sin(b), distance_m * math.cos(b))
 
 
 @pytest.fixture(scope="session")
