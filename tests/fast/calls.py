@@ -9,7 +9,7 @@ import uuid
 from typing import Any
 
 from app.db.stations import Operator
-from app.models.alerts import AlertDraft, Approval, NewAlert
+from app.models.alerts import AlertDraft, Approval, CancelRequest, NewAlert
 from app.services import alerts, lifecycle
 from app.settings import Settings
 from tests.fast.support import FakePool, RecordedWakeUps
@@ -39,3 +39,9 @@ def approve(pool: FakePool, wakeups: RecordedWakeUps, settings: Settings, operat
 
 def edit(pool: FakePool, wakeups: RecordedWakeUps, operator: Operator, alert_id: uuid.UUID, **fields: Any) -> str:
     return lifecycle.edit_alert(pool, wakeups, operator, alert_id, new_alert(**fields))  # type: ignore[arg-type]
+
+
+def cancel(pool: FakePool, wakeups: RecordedWakeUps, operator: Operator, alert_id: uuid.UUID,
+           **fields: Any) -> alerts.Sent:
+    return lifecycle.cancel_alert(pool, wakeups, operator, alert_id,  # type: ignore[arg-type]
+                                  CancelRequest.model_validate(fields))
