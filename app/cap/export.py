@@ -19,11 +19,11 @@ from app.db import stations as stations_db
 from app.db.cap import CapAlert
 from app.db.pool import transaction
 from app.errors import NotFound
+from app.models.cap import ATOM_MEDIA_TYPE, CAP_MEDIA_TYPE
 from app.services.public import sent_alert
 
 CAP_NS = "urn:oasis:names:tc:emergency:cap:1.2"
 ATOM_NS = "http://www.w3.org/2005/Atom"
-CAP_MEDIA_TYPE = "application/cap+xml"
 FEED_LIMIT = 100
 # Tocsin's status (lower case) as CAP writes it
 STATUSES = {"actual": "Actual", "exercise": "Exercise", "test": "Test"}
@@ -45,7 +45,7 @@ def station_feed(pool: ConnectionPool, slug: str) -> tuple[stations_db.Station, 
     with transaction(pool) as conn:
         station = stations_db.find_station(conn, slug)
         if station is None:
-            raise NotFound(f"no station called {slug!r}")
+            raise NotFound("station.unknown", None, slug=slug)
         return station, db.feed_alerts(conn, station.id, FEED_LIMIT)
 
 
@@ -152,7 +152,8 @@ def alert_element(alert: CapAlert, public_url: str) -> ET.Element:
 
 def cap_document(alert: CapAlert, public_url: str) -> bytes:
     ET.register_namespace("", CAP_NS)
-    return ET.tostring(alert_element(alert, public_url), encoding="utf-8", xml_declaration=True)
+    document: bytes = ET.tostring(alert_element(alert, public_url), encoding="utf-8", xml_declaration=True)
+    return document
 
 
 def atom_feed(station_slug: str, station_name: str, alerts: list[CapAlert], public_url: str) -> bytes:
@@ -164,7 +165,7 @@ def atom_feed(station_slug: str, station_name: str, alerts: list[CapAlert], publ
     _sub(feed, "title", f"{station_name} : alertes en cours", ATOM_NS)
     newest = max((a.sent for a in alerts), default=datetime.now(UTC))
     _sub(feed, "updated", cap_time(newest), ATOM_NS)
-    ET.SubElement(feed, f"{{{ATOM_NS}}}link", rel="self", href=self_url, type="application/atom+xml")
+    ET.SubElement(feed, f"{{{ATOM_NS}}}link", rel="self", href=self_url, type=ATOM_MEDIA_TYPE)
     author = _sub(feed, "author", None, ATOM_NS)
     _sub(author, "name", station_name, ATOM_NS)
     for alert in alerts:
@@ -175,4 +176,5 @@ def atom_feed(station_slug: str, station_name: str, alerts: list[CapAlert], publ
         _sub(entry, "summary", alert.body, ATOM_NS)
         ET.SubElement(entry, f"{{{ATOM_NS}}}link", rel="alternate", type=CAP_MEDIA_TYPE,
                       href=f"{public_url}/cap/alerts/{alert.id}.xml")
-    return ET.tostring(feed, encoding="utf-8", xml_declaration=True)
+    document: bytes = ET.tostring(feed, encoding="utf-8", xml_declaration=True)
+    return document

@@ -123,7 +123,7 @@ def documents_of(root: etree._Element, base_url: str) -> list[tuple[str, bytes |
 
 
 def _is_cap(element: etree._Element) -> bool:
-    return element.tag == f"{{{CAP_NS}}}alert"
+    return bool(element.tag == f"{{{CAP_NS}}}alert")
 
 
 def _cap_link(entry: etree._Element) -> str | None:
@@ -132,12 +132,12 @@ def _cap_link(entry: etree._Element) -> str | None:
     atom_links = entry.findall(f"{{{ATOM_NS}}}link")
     for link in atom_links:
         if (link.get("type") or "").split(";")[0].strip() in CAP_TYPES and link.get("href"):
-            return link.get("href")
+            return str(link.get("href"))
     for link in atom_links:
         if link.get("rel", "alternate") == "alternate" and link.get("href"):
-            return link.get("href")
+            return str(link.get("href"))
     for enclosure in entry.findall("enclosure"):
         if (enclosure.get("type") or "") in CAP_TYPES and enclosure.get("url"):
-            return enclosure.get("url")
+            return str(enclosure.get("url"))
     text = entry.findtext("link")
     return text.strip() if text and text.strip() else None

@@ -19,10 +19,11 @@ from app.db import stations as stations_db
 from app.db.pool import transaction
 from app.db.stations import Operator
 from app.errors import Conflict, InvalidInput, NotFound
+from app.models.cap import CapAccepted, CapDecision, CapImportSummary, CapRejected
 from app.payloads import PAYLOAD_TEXT_LIMIT, alert_payload_size
 from app.services import alerts
 from app.services.operators import SEND_ROLES, require_station_role
-from app.validation import reject_unknown, require_object
+from app.vocab import BODY_MAX, TITLE_MAX, Audience, Category, Severity, StationKind
 from app.wakeups import WakeUps
 
 log = logging.getLogger(__name__)
@@ -30,18 +31,21 @@ log = logging.getLogger(__name__)
 LIST_LIMIT = 100
 ACCEPTABLE_TYPES = ("Alert", "Update")
 STATUSES = {"Actual": "actual", "Exercise": "exercise", "Test": "test"}
+_CATEGORIES = frozenset(Category)
+_SEVERITIES = frozenset(Severity)
 
 
 # ---------------------------------------------------------------------------------- summaries
 
 
-def summary(doc: CapDocument, row: db.CapImport | None = None) -> dict[str, Any]:
+def summary(doc: CapDocument, row: db.CapImport) -> CapImportSummary:
     """What an operator needs to decide: who sent what, where, until when."""
     main = doc.main_info
-    body: dict[str, Any] = {
+    return CapImportSummary.model_validate({
+        "id": row.id,
         "identifier": doc.identifier,
         "sender": doc.sender,
-        "sent": doc.sent.isoformat(),
+        "sent": doc.sent,
         "status": doc.status,
         "msg_type": doc.msg_type,
         "references": doc.references,
@@ -52,26 +56,25 @@ def summary(doc: CapDocument, row: db.CapImport | None = None) -> dict[str, Any]
         "severity": main.severity if main else None,
         "category": _category(doc),
         "zone": doc.zone(),
-        "expires": doc.expires.isoformat() if doc.expires else None,
-    }
-    if row is not None:
-        body = {"id": str(row.id), **body, "state": row.state, "source": row.source,
-                "received_at": row.received_at.isoformat(),
-                "alert_id": str(row.alert_id) if row.alert_id else None}
-    return body
+        "expires": doc.expires,
+        "state": row.state,
+        "source": row.source,
+        "received_at": row.received_at,
+        "alert_id": row.alert_id,
+    })
 
 
 def _category(doc: CapDocument) -> str:
     main = doc.main_info
     for category in main.categories if main else ():
-        if category in alerts.CATEGORIES:
+        if category in _CATEGORIES:
             return category
-    return "Other"
+    return Category.OTHER
 
 
 def _severity(doc: CapDocument) -> str:
     main = doc.main_info
-    return main.severity if main and main.severity in alerts.SEVERITIES else "Unknown"
+    return main.severity if main and main.severity in _SEVERITIES else Severity.UNKNOWN
 
 
 def _read(row: db.CapImport) -> CapDocument:
@@ -86,20 +89,23 @@ def _own_station(conn: Any, operator: Operator, slug: str, roles: frozenset[str]
     station = stations_db.find_station(conn, slug)
     if station is None or station.id not in operator.roles:
         # another station's name gives the same answer as a missing one
-        raise NotFound(f"no station called {slug!r} among yours")
+        raise NotFound("station.not_found", None, slug=slug)
     if roles is not None:
         require_station_role(operator, station.id, roles)
     return station
 
 
-def _own_import(conn: Any, operator: Operator, raw_id: str, *, lock: bool = False) -> db.CapImport:
+def parse_import_id(raw_id: str) -> uuid.UUID:
     try:
-        import_id = uuid.UUID(raw_id)
+        return uuid.UUID(raw_id)
     except ValueError:
-        raise NotFound("no such CAP import among your stations' imports") from None
+        raise NotFound("cap.import_not_found") from None
+
+
+def _own_import(conn: Any, operator: Operator, import_id: uuid.UUID, *, lock: bool = False) -> db.CapImport:
     row = db.import_by_id(conn, import_id, lock=lock)
     if row is None or row.station_id not in operator.roles:
-        raise NotFound("no such CAP import among your stations' imports")
+        raise NotFound("cap.import_not_found")
     require_station_role(operator, row.station_id, SEND_ROLES)
     return row
 
@@ -124,7 +130,7 @@ def _store(conn: Any, station: stations_db.Station, source: str, doc: CapDocumen
     return row, True
 
 
-def upload_import(pool: ConnectionPool, operator: Operator, slug: str, raw: bytes) -> tuple[dict[str, Any], bool]:
+def upload_import(pool: ConnectionPool, operator: Operator, slug: str, raw: bytes) -> tuple[CapImportSummary, bool]:
     """Store an uploaded CAP document for the station. The same sender's identifier again gives
     back the first import (created False) and stores nothing."""
     with transaction(pool) as conn:
@@ -142,11 +148,11 @@ def store_feed_document(pool: ConnectionPool, slug: str, raw: bytes) -> bool:
     with transaction(pool) as conn:
         station = stations_db.find_station(conn, slug)
         if station is None:
-            raise NotFound(f"no station called {slug!r}")
+            raise NotFound("station.unknown", None, slug=slug)
         return _store(conn, station, "feed", doc, raw, None)[1]
 
 
-def list_imports(pool: ConnectionPool, operator: Operator, slug: str) -> list[dict[str, Any]]:
+def list_imports(pool: ConnectionPool, operator: Operator, slug: str) -> list[CapImportSummary]:
     with transaction(pool) as conn:
         station = _own_station(conn, operator, slug, None)
         rows = db.station_imports(conn, station.id, LIST_LIMIT)
@@ -164,47 +170,35 @@ def _texts(doc: CapDocument) -> dict[str, dict[str, str]]:
     """Each language's headline and description, shortened if need be to what one push carries."""
     texts = {}
     for code, text in doc.texts().items():
-        title = _shorten(text["title"], alerts.TITLE_MAX)
-        body = _shorten(text["body"], alerts.BODY_MAX)
+        title = _shorten(text["title"], TITLE_MAX)
+        body = _shorten(text["body"], BODY_MAX)
         while alert_payload_size(title, body) > PAYLOAD_TEXT_LIMIT and len(body) > 1:
             body = _shorten(body, len(body) * 9 // 10)
         texts[code] = {"title": title, "body": body}
     return texts
 
 
-def _audience(body: Any, kind: str, zone: dict[str, Any] | None) -> str:
-    if body is None:
-        return "everyone" if kind == "municipality" and zone is not None else "followers"
-    data = require_object(body, "")
-    reject_unknown(data, {"audience"})
-    if data.get("audience") is None:
-        return _audience(None, kind, zone)
-    audience = data["audience"]
-    if audience not in alerts.AUDIENCES:
-        raise InvalidInput(f"audience must be one of {', '.join(alerts.AUDIENCES)} (got {audience!r})", "audience")
-    return str(audience)
+def _audience(decision: CapDecision, kind: str, zone: dict[str, Any] | None) -> Audience:
+    if decision.audience is not None:
+        return decision.audience
+    return Audience.EVERYONE if kind == StationKind.MUNICIPALITY and zone is not None else Audience.FOLLOWERS
 
 
 def alert_request(doc: CapDocument, audience: str, now: datetime) -> dict[str, Any]:
     """The alert API's JSON for rebroadcasting this CAP message. Raises InvalidInput for a message
     that cannot be rebroadcast, Conflict for one already expired."""
     if doc.msg_type == "Cancel":
-        raise InvalidInput(
-            "this CAP message cancels an earlier alert; a Cancel cannot be rebroadcast: cancel the "
-            "rebroadcast alert from its page in the console", "msgType")
+        raise InvalidInput("cap.cancel_not_rebroadcast", "msgType")
     if doc.msg_type not in ACCEPTABLE_TYPES:
-        raise InvalidInput(f"only CAP Alert and Update messages can be rebroadcast (this one is {doc.msg_type})",
-                           "msgType")
+        raise InvalidInput("cap.type_not_rebroadcast", "msgType", msg_type=doc.msg_type)
     if doc.status not in STATUSES:
-        raise InvalidInput(f"only CAP messages with status Actual, Exercise or Test can be rebroadcast "
-                           f"(this one is {doc.status})", "status")
+        raise InvalidInput("cap.status_not_rebroadcast", "status", status=doc.status)
     texts = _texts(doc)
     if not texts:
-        raise InvalidInput("this CAP message has no <info> with a language Tocsin can use", "info")
+        raise InvalidInput("cap.no_usable_language", "info")
     expires = doc.expires
     if expires is not None and expires <= now + alerts.MIN_LIFETIME:
-        raise Conflict(f"this CAP alert expired at {expires.isoformat()}; an expired alert cannot be rebroadcast",
-                       "expires")
+        raise Conflict("cap.expired", "expires", expires=expires.isoformat())
     body: dict[str, Any] = {"status": STATUSES[doc.status], "texts": texts, "severity": _severity(doc),
                             "category": _category(doc), "audience": audience}
     zone = doc.zone()
@@ -216,24 +210,24 @@ def alert_request(doc: CapDocument, audience: str, now: datetime) -> dict[str, A
     return body
 
 
-def accept_import(pool: ConnectionPool, wakeups: WakeUps, operator: Operator, raw_id: str,
-                  body: Any) -> tuple[dict[str, Any], bool]:
+def accept_import(pool: ConnectionPool, wakeups: WakeUps, operator: Operator, import_id: uuid.UUID,
+                  decision: CapDecision) -> tuple[CapAccepted, bool]:
     """Rebroadcast the import through its station; (answer, sent now). Accepting it again gives
     back the same alert."""
     with transaction(pool) as conn:
-        row = _own_import(conn, operator, raw_id)
+        row = _own_import(conn, operator, import_id)
     if row.state == "rejected":
-        raise Conflict("this CAP import was rejected; it cannot be accepted any more")
+        raise Conflict("cap.import_rejected")
     if row.state == "accepted" and row.alert_id is not None:
         return _decided(row, row.alert_id), False
     doc = _read(row)
-    request = alert_request(doc, _audience(body, row.station_kind, doc.zone()), datetime.now(UTC))
+    request = alert_request(doc, _audience(decision, row.station_kind, doc.zone()), datetime.now(UTC))
     sent = alerts.send_alert(
         pool, wakeups, operator, row.station_slug, request, idempotency_key=f"cap-import:{row.id}",
         origin=alerts.CapOrigin(identifier=doc.identifier, sender=doc.sender, sent=doc.sent),
     )
     with transaction(pool) as conn:
-        current = _own_import(conn, operator, raw_id, lock=True)
+        current = _own_import(conn, operator, import_id, lock=True)
         if current.state == "received":
             db.decide_import(conn, row.id, "accepted", operator.id, sent.alert_id)
             audit.record(conn, actor=operator, action="cap_accept", station_id=row.station_id,
@@ -244,19 +238,19 @@ def accept_import(pool: ConnectionPool, wakeups: WakeUps, operator: Operator, ra
     return _decided(row, sent.alert_id), not sent.replayed
 
 
-def reject_import(pool: ConnectionPool, operator: Operator, raw_id: str) -> dict[str, Any]:
+def reject_import(pool: ConnectionPool, operator: Operator, import_id: uuid.UUID) -> CapRejected:
     with transaction(pool) as conn:
-        row = _own_import(conn, operator, raw_id, lock=True)
+        row = _own_import(conn, operator, import_id, lock=True)
         if row.state == "accepted":
-            raise Conflict("this CAP import was already accepted and rebroadcast; cancel the alert from its page")
+            raise Conflict("cap.import_accepted")
         if row.state == "received":
             db.decide_import(conn, row.id, "rejected", operator.id)
             audit.record(conn, actor=operator, action="cap_reject", station_id=row.station_id, detail={
                 "import_id": str(row.id), "identifier": row.identifier, "sender": row.sender})
         row = db.import_by_id(conn, row.id) or row
-    return {"id": str(row.id), "state": row.state}
+    return CapRejected.model_validate({"id": row.id, "state": row.state})
 
 
-def _decided(row: db.CapImport, alert_id: uuid.UUID) -> dict[str, Any]:
-    return {"id": str(row.id), "state": row.state, "alert_id": str(alert_id),
-            "status_url": f"/api/v1/alerts/{alert_id}"}
+def _decided(row: db.CapImport, alert_id: uuid.UUID) -> CapAccepted:
+    return CapAccepted.model_validate({"id": row.id, "state": row.state, "alert_id": alert_id,
+                                       "status_url": f"/api/v1/alerts/{alert_id}"})

@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from lxml import etree
 
@@ -130,20 +130,30 @@ def _parser() -> etree.XMLParser:
                            dtd_validation=False, remove_comments=True)
 
 
-def parse_xml(raw: bytes, what: str = "CAP document", limit: int = MAX_DOCUMENT_BYTES) -> etree._Element:
-    """Parse untrusted XML: no DOCTYPE, no entities, no network. Raises InvalidInput."""
+# The refusals of parse_xml, for a CAP document and for a feed
+XML_REFUSALS: dict[str, dict[str, str]] = {
+    "document": {"too_large": "cap.too_large", "empty": "cap.empty", "not_xml": "cap.not_xml",
+                 "doctype": "cap.doctype_refused"},
+    "feed": {"too_large": "cap.feed_too_large", "empty": "cap.feed_empty", "not_xml": "cap.feed_not_xml",
+             "doctype": "cap.feed_doctype_refused"},
+}
+
+
+def parse_xml(raw: bytes, what: Literal["document", "feed"] = "document",
+              limit: int = MAX_DOCUMENT_BYTES) -> etree._Element:
+    """Parse untrusted XML, a CAP document or a feed: no DOCTYPE, no entities, no network. Raises
+    InvalidInput (XML_REFUSALS)."""
+    refusals = XML_REFUSALS[what]
     if len(raw) > limit:
-        raise InvalidInput(f"the {what} is larger than {limit // 1024} KiB", FIELD)
+        raise InvalidInput(refusals["too_large"], FIELD, max_kib=limit // 1024)
     if not raw.strip():
-        raise InvalidInput(f"the {what} is empty; send the XML in the request body", FIELD)
+        raise InvalidInput(refusals["empty"], FIELD)
     try:
         tree = etree.fromstring(raw, _parser()).getroottree()
     except etree.XMLSyntaxError as exc:
-        raise InvalidInput(f"the {what} is not well-formed XML (line {exc.lineno}: {_short(exc.msg)})",
-                           FIELD) from None
+        raise InvalidInput(refusals["not_xml"], FIELD, line=exc.lineno, detail=_short(exc.msg)) from None
     if tree.docinfo.doctype:
-        raise InvalidInput(f"the {what} declares a DOCTYPE; DOCTYPE and entity declarations are refused",
-                           FIELD)
+        raise InvalidInput(refusals["doctype"], FIELD)
     return tree.getroot()
 
 
@@ -156,20 +166,18 @@ def parse_cap(raw: bytes, *, validate: bool = True) -> CapDocument:
     """A CAP 1.2 document from its bytes. Raises InvalidInput saying what is wrong."""
     root = parse_xml(raw)
     if not isinstance(root.tag, str) or etree.QName(root).localname != "alert":
-        raise InvalidInput(
-            f"this is not a CAP 1.2 document: its root element is <{_name(root)}>, not "
-            f"<alert xmlns=\"{CAP_NS}\">", FIELD)
-    if etree.QName(root).namespace != CAP_NS:
-        found = etree.QName(root).namespace or "no namespace"
-        raise InvalidInput(
-            f"this is not a CAP 1.2 document: <alert> is in {found}, not {CAP_NS}", FIELD)
+        raise InvalidInput("cap.not_cap_root", FIELD, root=_name(root), namespace=CAP_NS)
+    namespace = etree.QName(root).namespace
+    if namespace is None:
+        raise InvalidInput("cap.no_namespace", FIELD, namespace=CAP_NS)
+    if namespace != CAP_NS:
+        raise InvalidInput("cap.wrong_namespace", FIELD, found=namespace, namespace=CAP_NS)
     if validate:
         checker = schema()
         if not checker.validate(root):
             error = checker.error_log.last_error
-            raise InvalidInput(
-                f"the CAP document does not follow the CAP 1.2 schema (line {error.line}: "
-                f"{_short(_strip_ns(error.message))})", FIELD)
+            raise InvalidInput("cap.schema_invalid", FIELD, line=error.line,
+                               detail=_short(_strip_ns(error.message)))
     return _document(root)
 
 
@@ -191,7 +199,7 @@ def _text(parent: etree._Element, tag: str) -> str | None:
 def _required(parent: etree._Element, tag: str) -> str:
     value = _text(parent, tag)
     if value is None:
-        raise InvalidInput(f"the CAP document has no <{tag}>", FIELD)
+        raise InvalidInput("cap.missing_element", FIELD, element=tag)
     return value
 
 
@@ -201,10 +209,9 @@ def _time(value: str | None, tag: str) -> datetime | None:
     try:
         moment = datetime.fromisoformat(value)
     except ValueError:
-        raise InvalidInput(f"<{tag}> is not a CAP date and time such as 2026-11-21T18:00:00+01:00 "
-                           f"(got {value!r})", FIELD) from None
+        raise InvalidInput("cap.bad_time", FIELD, element=tag, got=value) from None
     if moment.tzinfo is None:
-        raise InvalidInput(f"<{tag}> must carry a time zone offset such as +01:00 (got {value!r})", FIELD)
+        raise InvalidInput("cap.time_without_zone", FIELD, element=tag, got=value)
     return moment
 
 
@@ -253,10 +260,9 @@ def _pair(text: str, tag: str) -> tuple[float, float]:
         lat_raw, lon_raw = text.split(",")
         lat, lon = float(lat_raw), float(lon_raw)
     except ValueError:
-        raise InvalidInput(f"<{tag}> has a point that is not \"latitude,longitude\" (got {_short(text, 60)!r})",
-                           FIELD) from None
+        raise InvalidInput("cap.bad_point", FIELD, element=tag, got=_short(text, 60)) from None
     if not (-90 <= lat <= 90 and -180 <= lon <= 180):
-        raise InvalidInput(f"<{tag}> has a point out of range: latitude {lat}, longitude {lon}", FIELD)
+        raise InvalidInput("cap.point_out_of_range", FIELD, element=tag, lat=repr(lat), lon=repr(lon))
     return lat, lon
 
 
@@ -264,14 +270,14 @@ def _circle(text: str) -> tuple[float, float, float]:
     """CAP: "lat,lon radius", the radius in kilometres."""
     parts = text.split()
     if len(parts) != 2:
-        raise InvalidInput(f"<circle> must be \"latitude,longitude radius_km\" (got {_short(text, 60)!r})", FIELD)
+        raise InvalidInput("cap.bad_circle", FIELD, got=_short(text, 60))
     lat, lon = _pair(parts[0], "circle")
     try:
         radius = float(parts[1])
     except ValueError:
-        raise InvalidInput(f"<circle> has a radius that is not a number of km (got {parts[1]!r})", FIELD) from None
+        raise InvalidInput("cap.bad_radius", FIELD, got=parts[1]) from None
     if not 0 <= radius < 20_000:
-        raise InvalidInput(f"<circle> has a radius out of range ({radius} km)", FIELD)
+        raise InvalidInput("cap.radius_out_of_range", FIELD, radius=repr(radius))
     return lat, lon, radius
 
 
@@ -279,6 +285,5 @@ def _polygon(text: str) -> tuple[tuple[float, float], ...]:
     """CAP: "lat,lon lat,lon …", at least four pairs, the first and last the same."""
     points = tuple(_pair(p, "polygon") for p in text.split())
     if len(points) < 4 or points[0] != points[-1]:
-        raise InvalidInput("<polygon> must have at least 4 points, the last the same as the first "
-                           f"(got {len(points)})", FIELD)
+        raise InvalidInput("cap.bad_polygon", FIELD, count=len(points))
     return points

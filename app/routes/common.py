@@ -55,12 +55,12 @@ def check_same_origin(request: Request, public_url: str) -> None:
     """A browser request changing state must come from the console's own pages."""
     origin = request.headers.get("origin")
     if request.headers.get("sec-fetch-site") == "cross-site":
-        raise Forbidden("cross-site requests cannot change anything here")
+        raise Forbidden("session.cross_site")
     if origin is None:
         return
     own = {_origin(public_url), f"{request.url.scheme}://{request.headers.get('host', '')}"}
     if origin not in own:
-        raise Forbidden(f"requests from {origin} cannot change anything here")
+        raise Forbidden("session.foreign_origin", None, origin=origin)
 
 
 def _origin(url: str) -> str:
@@ -81,7 +81,7 @@ async def operator_of(request: Request) -> Operator:
         return await blocking(authenticate_operator, state.pool, token)
     session = await console_session(request)
     if session is None:
-        raise Unauthorized("log in to the console, or send your API token: Authorization: Bearer tcs_…")
+        raise Unauthorized("session.login_required")
     if request.method not in _SAFE_METHODS:
         check_same_origin(request, state.settings.public_url)
         sessions.check_csrf(session, request.headers.get(sessions.CSRF_HEADER))

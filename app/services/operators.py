@@ -26,18 +26,16 @@ def new_token() -> str:
 
 def authenticate_operator(pool: ConnectionPool, bearer: str | None) -> Operator:
     if not bearer:
-        raise Unauthorized("send your API token: Authorization: Bearer tcs_…")
+        raise Unauthorized("operator.token_missing")
     if not bearer.startswith(TOKEN_PREFIX):
-        raise Unauthorized("this is not a Tocsin API token (they start with tcs_)")
+        raise Unauthorized("operator.not_a_token")
     with transaction(pool) as conn:
         operator = db.operator_by_token(conn, hash_token(bearer))
     if operator is None:
-        raise Unauthorized("this API token is unknown or was revoked")
+        raise Unauthorized("operator.token_unknown")
     return operator
 
 
 def require_station_role(operator: Operator, station_id: int, roles: frozenset[str]) -> None:
     if not operator.roles.get(station_id, frozenset()) & roles:
-        raise Forbidden(
-            "your role on this station does not allow this; it needs one of: " + ", ".join(sorted(roles))
-        )
+        raise Forbidden("operator.role_needed", None, roles=sorted(roles))

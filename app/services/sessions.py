@@ -18,7 +18,7 @@ from app.db import stations as stations_db
 from app.db.pool import transaction
 from app.db.stations import Operator
 from app.errors import Forbidden, InvalidInput, NotFound, TooManyRequests, Unauthorized
-from app.validation import get_str, reject_unknown, require_object
+from app.models.operators import PASSWORD_MAX, PASSWORD_MIN, Credentials
 
 COOKIE = "tocsin_session"
 CSRF_HEADER = "x-csrf-token"
@@ -26,7 +26,7 @@ LIFETIME_S = 12 * 3600
 FAILURE_WINDOW_S = 15 * 60
 MAX_FAILURES_PER_EMAIL = 5
 MAX_FAILURES_PER_ADDRESS = 20
-MIN_PASSWORD = 10
+MIN_PASSWORD = PASSWORD_MIN
 INVITATION_LIFETIME_S = 7 * 24 * 3600
 
 _hasher = PasswordHasher()  # argon2id with the library's current recommended parameters
@@ -47,9 +47,9 @@ def _hash(token: str) -> bytes:
 
 def hash_password(password: str) -> str:
     if len(password) < MIN_PASSWORD:
-        raise InvalidInput(f"the password must have at least {MIN_PASSWORD} characters", "password")
-    if len(password) > 1000:
-        raise InvalidInput("the password is too long (1000 characters at most)", "password")
+        raise InvalidInput("session.password_too_short", "password", min=MIN_PASSWORD)
+    if len(password) > PASSWORD_MAX:
+        raise InvalidInput("session.password_too_long", "password", max=PASSWORD_MAX)
     return _hasher.hash(password)
 
 
@@ -60,26 +60,19 @@ def _password_matches(stored: str | None, password: str) -> bool:
         return False
 
 
-def login(pool: ConnectionPool, body: Any, address: str) -> Session:
-    data = require_object(body, "")
-    reject_unknown(data, {"email", "password"})
-    email = get_str(data, "email", "email", max_len=320)
-    password = get_str(data, "password", "password", max_len=1000)
-    assert email is not None and password is not None
+def login(pool: ConnectionPool, credentials: Credentials, address: str) -> Session:
+    email, password = credentials.email, credentials.password
     with transaction(pool) as conn:
         by_email, by_address = db.recent_failures(conn, email, address, FAILURE_WINDOW_S)
         found = db.operator_login(conn, email)
     if by_email >= MAX_FAILURES_PER_EMAIL or by_address >= MAX_FAILURES_PER_ADDRESS:
-        raise TooManyRequests(
-            "too many failed logins; wait 15 minutes, or ask your administrator to reset your password",
-            FAILURE_WINDOW_S,
-        )
+        raise TooManyRequests("session.too_many_failures", FAILURE_WINDOW_S, minutes=FAILURE_WINDOW_S // 60)
     # an unknown e-mail costs a hash check too: the answer's timing does not tell who has an account
     if not _password_matches(found[1] if found else None, password) or found is None:
         with transaction(pool) as conn:
             db.record_failure(conn, email, address)
             audit.record(conn, actor=None, action="login_failed", detail={"email": email, "address": address})
-        raise Unauthorized("the e-mail or the password is wrong")
+        raise Unauthorized("session.wrong_password")
     operator_id, stored = found
     cookie, csrf = secrets.token_urlsafe(32), secrets.token_urlsafe(32)
     with transaction(pool) as conn:
@@ -104,7 +97,7 @@ def current_session(pool: ConnectionPool, cookie: str | None) -> Session | None:
 
 def check_csrf(session: Session, header: str | None) -> None:
     if not header or not hmac.compare_digest(header, session.csrf_token):
-        raise Forbidden("this request lacks the console's CSRF token (X-CSRF-Token); reload the page")
+        raise Forbidden("session.csrf_missing")
 
 
 def logout(pool: ConnectionPool, cookie: str) -> None:
@@ -118,16 +111,12 @@ def new_invitation(conn: Any, operator_id: int) -> str:
     return token
 
 
-def accept_invitation(pool: ConnectionPool, token: str, body: Any) -> None:
-    data = require_object(body, "")
-    reject_unknown(data, {"password"})
-    password = get_str(data, "password", "password", min_len=1, max_len=1000)
-    assert password is not None
+def accept_invitation(pool: ConnectionPool, token: str, password: str) -> None:
     password_hash = hash_password(password)
     with transaction(pool) as conn:
         operator_id = db.use_invitation(conn, _hash(token))
         if operator_id is None:
-            raise NotFound("this invitation link is unknown, was already used or has expired; ask for a new one")
+            raise NotFound("session.invitation_unknown")
         db.set_password_hash(conn, operator_id, password_hash)
         db.delete_sessions_of(conn, operator_id)
         audit.record(conn, actor=stations_db.load_operator(conn, operator_id), action="invitation_accepted")

@@ -15,14 +15,13 @@ from app.db import templates as db
 from app.db.pool import transaction
 from app.db.stations import Operator
 from app.errors import InvalidInput, NotFound
-from app.payloads import PAYLOAD_TEXT_LIMIT, alert_payload_size
+from app.models.templates import TemplateToSave
 from app.services.operators import require_station_role
 from app.services.stations import _mine
-from app.validation import get_bool, get_str, reject_unknown, require_object
+from app.vocab import Role
 
-ADMIN = frozenset({"admin"})
+ADMIN = frozenset({Role.ADMIN})
 _KEY = re.compile(r"^[a-z0-9][a-z0-9-]{1,62}$")
-_TEXT_FIELDS = {"name", "title", "body"}
 
 
 @dataclass(frozen=True)
@@ -37,12 +36,6 @@ class StationTemplate:
 
     def blanks(self) -> dict[str, list[str]]:
         return {lang: library.unfilled_blanks(f"{t['title']}\n{t['body']}") for lang, t in self.texts.items()}
-
-    def as_json(self) -> dict[str, Any]:
-        return {
-            "key": self.key, "builtin": self.builtin, "edited": self.edited, "category": self.category,
-            "severity": self.severity, "urgent": self.urgent, "texts": self.texts, "blanks": self.blanks(),
-        }
 
 
 def _builtin(template: library.Template) -> StationTemplate:
@@ -69,48 +62,24 @@ def list_templates(pool: ConnectionPool, operator: Operator, slug: str) -> list[
         return _templates(conn, _mine(conn, operator, slug).id)
 
 
-def _parse(key: str, body: Any) -> tuple[dict[str, dict[str, str]], str, str, bool | None]:
-    if not _KEY.match(key):
-        raise InvalidInput(
-            "key must be 2 to 63 lower-case letters, digits or dashes, such as 'marche-annule'", "key")
-    data = require_object(body, "")
-    reject_unknown(data, {"texts", "category", "severity", "urgent"})
-    if data.get("texts") is None:
-        raise InvalidInput("texts is required", "texts")
-    raw_texts = require_object(data["texts"], "texts")
-    if not raw_texts:
-        raise InvalidInput("texts needs at least one language among: " + ", ".join(library.LANGUAGES), "texts")
-    reject_unknown(raw_texts, set(library.LANGUAGES), "texts")
-    texts: dict[str, dict[str, str]] = {}
-    for lang, raw in raw_texts.items():
-        where = f"texts.{lang}"
-        text = require_object(raw, where)
-        reject_unknown(text, _TEXT_FIELDS, where)
-        name = get_str(text, "name", f"{where}.name", max_len=library.NAME_MAX)
-        title = get_str(text, "title", f"{where}.title", max_len=library.TITLE_MAX)
-        body_text = get_str(text, "body", f"{where}.body", max_len=library.BODY_MAX)
-        assert name is not None and title is not None and body_text is not None
-        if alert_payload_size(title, body_text) > PAYLOAD_TEXT_LIMIT:
-            raise InvalidInput(
-                "title and body together are too long for a push notification; shorten the body", f"{where}.body")
-        texts[lang] = {"name": name, "title": title, "body": body_text}
-    category = get_str(data, "category", "category", max_len=20)
-    severity = get_str(data, "severity", "severity", max_len=20)
-    assert category is not None and severity is not None
-    if category not in library.CATEGORIES:
-        raise InvalidInput(f"category must be one of {', '.join(library.CATEGORIES)} (got {category!r})", "category")
-    if severity not in library.SEVERITIES:
-        raise InvalidInput(f"severity must be one of {', '.join(library.SEVERITIES)} (got {severity!r})", "severity")
-    urgent = get_bool(data, "urgent", "urgent", False) if "urgent" in data else None
-    return texts, category, severity, urgent
+def parse_key(raw: str) -> str:
+    """A template's key from the path: checked before anything else, so that a mistyped key is
+    named whatever else is wrong."""
+    if not _KEY.match(raw):
+        raise InvalidInput("template.bad_key", "key")
+    return raw
 
 
-def save_template(pool: ConnectionPool, operator: Operator, slug: str, key: str, body: Any) -> StationTemplate:
-    """Edit a built-in template or create/replace one of the station's own (admins only)."""
-    texts, category, severity, urgent = _parse(key, body)
+def save_template(pool: ConnectionPool, operator: Operator, slug: str, key: str,
+                  request: TemplateToSave) -> StationTemplate:
+    """Edit a built-in template or create/replace one of the station's own (admins only); `key`
+    went through parse_key."""
+    texts = {lang: text.model_dump() for lang, text in request.texts.given().items()}
+    category, severity, urgent = request.category.value, request.severity.value, request.urgent
     if urgent is None:
         default = library.BUILTIN_BY_KEY.get(key)
-        urgent = default.urgent if default else False
+        # an explicit null says "not urgent", as it always has; leaving it out keeps the built-in's
+        urgent = False if "urgent" in request.model_fields_set or default is None else default.urgent
     with transaction(pool) as conn:
         station = _mine(conn, operator, slug)
         require_station_role(operator, station.id, ADMIN)
@@ -125,5 +94,5 @@ def delete_template(pool: ConnectionPool, operator: Operator, slug: str, key: st
         station = _mine(conn, operator, slug)
         require_station_role(operator, station.id, ADMIN)
         if not db.delete_template(conn, station.id, key):
-            raise NotFound(f"this station has no edited or own template called {key!r}")
+            raise NotFound("template.not_found", None, key=key)
         audit.record(conn, actor=operator, action="template_delete", station_id=station.id, detail={"key": key})

@@ -1,0 +1,107 @@
+"""What an operator reads and changes about their stations: the station itself, its saved zones, its
+history, and the association and school stations a municipality creates."""
+
+from __future__ import annotations
+
+import re
+import uuid
+from datetime import datetime
+from typing import Annotated, Literal
+
+from pydantic import AfterValidator, Field, JsonValue, WithJsonSchema
+from pydantic_core import PydanticCustomError
+
+from app.contract import Body, Reply
+from app.vocab import AlertState, Audience, Category, MsgType, Role, Severity, StationKind, Status
+
+SLUG_PATTERN = r"^[a-z0-9][a-z0-9-]{1,62}$"
+_SLUG = re.compile(SLUG_PATTERN)
+ZONE_NAME_MAX = 80
+STATION_NAME_MAX = 200
+
+# A zone as the alert API takes it; geo/ checks it (app/services/stations.py calls geo.parse_zone).
+ZONE_SCHEMA: dict[str, JsonValue] = {
+    "type": "object",
+    "description": "a circle {\"type\": \"Circle\", \"center\": [lon, lat], \"radius_m\": 300–5000}, or a GeoJSON "
+                   "Polygon, MultiPolygon or Feature that fits in a 5 km circle, inside the station's commune",
+}
+ZoneJson = Annotated[JsonValue, WithJsonSchema(ZONE_SCHEMA)]
+
+
+def _slug(value: str) -> str:
+    if not _SLUG.match(value):
+        raise PydanticCustomError("station.bad_slug", "slug must be 2 to 63 lower-case letters, digits or dashes")
+    return value
+
+
+# ---------------------------------------------------------------------------------------------
+# Requests
+
+
+class ZoneToSave(Body):
+    name: Annotated[str, Field(min_length=1, max_length=ZONE_NAME_MAX)]
+    zone: ZoneJson
+
+
+class ChildStation(Body):
+    """An association or an institution (school, hotel, club…) of the municipality's commune."""
+
+    slug: Annotated[str, Field(min_length=1, max_length=63, json_schema_extra={"pattern": SLUG_PATTERN},
+                               description="its short name in addresses, such as club-de-judo"),
+                    AfterValidator(_slug)]
+    name: Annotated[str, Field(min_length=1, max_length=STATION_NAME_MAX)]
+    kind: Literal[StationKind.ASSOCIATION, StationKind.INSTITUTION]
+
+
+# ---------------------------------------------------------------------------------------------
+# Responses
+
+
+class OwnStation(Reply):
+    """A station as one of its operators sees it, with their roles on it."""
+
+    slug: str
+    name: str
+    kind: StationKind
+    parent: str | None  # the municipality of an association or an institution
+    roles: list[Role]
+
+
+class OwnStationDetail(OwnStation):
+    territory: dict[str, JsonValue] | None  # GeoJSON of the commune its zones must stay in
+    territory_tolerance_m: float  # how far a zone may go beyond it
+    may_alert_everyone: bool  # municipalities: everyone standing in the zone, not only followers
+
+
+class SavedZone(Reply):
+    id: int
+    name: str
+    zone: Annotated[dict[str, JsonValue], WithJsonSchema(ZONE_SCHEMA)]
+
+
+class SavedZones(Reply):
+    zones: list[SavedZone]
+
+
+class DeliveryCounts(Reply):
+    total: int
+    by_status: dict[str, int]  # delivery status → count
+
+
+class HistoryEntry(Reply):
+    id: uuid.UUID
+    title: str
+    severity: Severity
+    category: Category
+    audience: Audience
+    state: AlertState
+    created_at: datetime
+    expires_at: datetime
+    status: Status
+    msg_type: MsgType
+    send_at: datetime | None  # a scheduled alert: when it goes out
+    deliveries: DeliveryCounts
+
+
+class StationHistory(Reply):
+    alerts: list[HistoryEntry]  # newest first, at most 100
