@@ -31,6 +31,12 @@ export const api = createApi({
   },
 });
 
+// One key per confirmation: a double click or a retried request sends one alert, not two.
+export function newIdempotencyKey() {
+  if (crypto.randomUUID) return crypto.randomUUID();
+  return Array.from(crypto.getRandomValues(new Uint8Array(16)), (b) => b.toString(16).padStart(2, '0')).join('');
+}
+
 export async function loadSession() {
   const session = await api('GET', '/api/v1/session');
   setCsrfToken(session.csrf_token);

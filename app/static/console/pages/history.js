@@ -3,7 +3,7 @@ import { api, loadSession } from '../core/api.js';
 import { h, clear } from '../../core/dom.js';
 import { formatCount, formatDateTime, t } from '../core/i18n.js';
 import { renderFrame, pageHeading, errorBox } from '../core/layout.js';
-import { msgTypeBadge, severityBadge, stateBadge, statusBadge } from './alert.js';
+import { msgTypeBadge, severityBadge, stateBadge, statusBadge } from '../core/badges.js';
 
 const REFRESH_MS = 5000;
 
