@@ -37,31 +37,8 @@ function localInputValue(date) {
   return `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())}T${pad(date.getHours())}:${pad(date.getMinutes())}`;
 }
 
-export function createMessageForm({ station, onInput, onAudience }) {
-  const severity = field({
-    label: t('compose.severity'),
-    hint: t('compose.severityHint'),
-    control: select(SEVERITIES.map((s) => [s, t(`severity.${s}`)]), t('compose.choose')),
-  });
-  const category = field({
-    label: t('compose.category'),
-    control: select(CATEGORIES.map((c) => [c, t(`category.${c}`)]), t('compose.choose')),
-  });
-  const title = field({
-    label: t('compose.title'),
-    hint: t('compose.titleHint', { max: TITLE_RECOMMENDED }),
-    control: h('input', { type: 'text', name: 'title', autocomplete: 'off' }),
-  });
-  const titleCounter = counter(title.control, TITLE_RECOMMENDED);
-  title.control.after(titleCounter.element);
-  const body = field({
-    label: t('compose.body'),
-    hint: t('compose.bodyHint', { max: BODY_RECOMMENDED }),
-    control: h('textarea', { name: 'body', rows: 5 }),
-  });
-  const bodyCounter = counter(body.control, BODY_RECOMMENDED);
-  body.control.after(bodyCounter.element);
-
+// Expiry: a few hours, or a moment of one's choosing (between a minute and a week from now).
+function expiryFields() {
   const expiry = field({
     label: t('compose.expiry'),
     hint: t('compose.expiryHint'),
@@ -82,42 +59,88 @@ export function createMessageForm({ station, onInput, onAudience }) {
       custom.control.value = localInputValue(new Date(Date.now() + DEFAULT_EXPIRY_H * 3600 * 1000));
     }
   });
+  function value() {
+    if (expiry.control.value !== 'custom') return { expires_in: Number(expiry.control.value) * 3600 };
+    const at = new Date(custom.control.value);
+    return { expires_at: Number.isNaN(at.getTime()) ? null : at.toISOString() };
+  }
+  return { expiry, custom, value };
+}
 
-  // Who receives it: only a municipality allowed to may reach everyone present in the zone.
-  let audienceBlock;
-  let audienceInputs = [];
-  const audienceError = h('p', { class: 'field-error', id: newId('audience-error'), hidden: true });
-  if (station.may_alert_everyone) {
-    const name = newId('audience');
-    audienceInputs = ['followers', 'everyone'].map((value) => {
-      const input = h('input', { type: 'radio', name, value, id: `${name}-${value}`, checked: value === 'followers' });
-      input.addEventListener('change', () => onAudience?.());
-      return h('div', { class: 'choice' }, input,
-        h('label', { for: input.id }, h('strong', {}, t(`audience.${value}`)), h('span', {}, t(`audience.${value}.hint`))));
-    });
-    audienceBlock = h('fieldset', { class: 'field audience-choice', 'aria-describedby': audienceError.id },
-      h('legend', {}, t('compose.audience')), audienceInputs, audienceError);
-  } else {
-    audienceBlock = h('div', { class: 'field' },
+// Who receives it: only a municipality allowed to may reach everyone present in the zone.
+function audienceChoice(station, onAudience) {
+  const error = h('p', { class: 'field-error', id: newId('audience-error'), hidden: true });
+  if (!station.may_alert_everyone) {
+    const element = h('div', { class: 'field' },
       h('p', { class: 'static-value' }, h('strong', {}, t('compose.audience')), ' ',
         t('audience.followersOf', { station: station.name })));
+    return { element, inputs: [], error };
   }
+  const name = newId('audience');
+  const choices = ['followers', 'everyone'].map((value) => {
+    const input = h('input', { type: 'radio', name, value, id: `${name}-${value}`, checked: value === 'followers' });
+    input.addEventListener('change', () => onAudience?.());
+    return h('div', { class: 'choice' }, input,
+      h('label', { for: input.id }, h('strong', {}, t(`audience.${value}`)), h('span', {}, t(`audience.${value}.hint`))));
+  });
+  const element = h('fieldset', { class: 'field audience-choice', 'aria-describedby': error.id },
+    h('legend', {}, t('compose.audience')), choices, error);
+  return { element, inputs: choices.map((div) => div.querySelector('input')), error };
+}
 
-  const fields = { severity, category, title, body, expires_in: expiry, expires_at: custom };
+// The words and the settings, each field with its error line.
+function messageFields() {
+  const severity = field({
+    label: t('compose.severity'),
+    hint: t('compose.severityHint'),
+    control: select(SEVERITIES.map((s) => [s, t(`severity.${s}`)]), t('compose.choose')),
+  });
+  const category = field({
+    label: t('compose.category'),
+    control: select(CATEGORIES.map((c) => [c, t(`category.${c}`)]), t('compose.choose')),
+  });
+  const title = field({
+    label: t('compose.title'),
+    hint: t('compose.titleHint', { max: TITLE_RECOMMENDED }),
+    control: h('input', { type: 'text', name: 'title', autocomplete: 'off' }),
+  });
+  title.control.after(counter(title.control, TITLE_RECOMMENDED).element);
+  const body = field({
+    label: t('compose.body'),
+    hint: t('compose.bodyHint', { max: BODY_RECOMMENDED }),
+    control: h('textarea', { name: 'body', rows: 5 }),
+  });
+  body.control.after(counter(body.control, BODY_RECOMMENDED).element);
+  return { severity, category, title, body };
+}
+
+// The checks a person would make before the server does; returns the fields in error.
+function check(v) {
+  const errors = [];
+  if (!v.severity) errors.push(['severity', t('compose.severityMissing')]);
+  if (!v.category) errors.push(['category', t('compose.categoryMissing')]);
+  if (!v.title) errors.push(['title', t('compose.titleMissing')]);
+  if (!v.body) errors.push(['body', t('compose.bodyMissing')]);
+  if ('expires_at' in v) {
+    const at = v.expires_at ? new Date(v.expires_at).getTime() - Date.now() : NaN;
+    if (!(at >= MIN_LIFETIME_MS && at <= MAX_LIFETIME_MS)) errors.push(['expires_at', t('compose.expiryRange')]);
+  }
+  return errors;
+}
+
+export function createMessageForm({ station, onInput, onAudience }) {
+  const { severity, category, title, body } = messageFields();
+  const expiry = expiryFields();
+  const who = audienceChoice(station, onAudience);
+  const fields = { severity, category, title, body, expires_in: expiry.expiry, expires_at: expiry.custom };
   for (const f of Object.values(fields)) {
     f.control.addEventListener('input', () => { f.setError(null); onInput?.(); });
     f.control.addEventListener('change', () => { f.setError(null); onInput?.(); });
   }
 
   function audience() {
-    const checked = audienceInputs.map((div) => div.querySelector('input')).find((i) => i.checked);
+    const checked = who.inputs.find((i) => i.checked);
     return checked ? checked.value : 'followers';
-  }
-
-  function expiryValue() {
-    if (expiry.control.value !== 'custom') return { expires_in: Number(expiry.control.value) * 3600 };
-    const at = new Date(custom.control.value);
-    return { expires_at: Number.isNaN(at.getTime()) ? null : at.toISOString() };
   }
 
   function values() {
@@ -127,22 +150,12 @@ export function createMessageForm({ station, onInput, onAudience }) {
       severity: severity.control.value,
       category: category.control.value,
       audience: audience(),
-      ...expiryValue(),
+      ...expiry.value(),
     };
   }
 
-  // The checks a person would make before the server does; returns the first field in error.
   function validate() {
-    const v = values();
-    const errors = [];
-    if (!v.severity) errors.push(['severity', t('compose.severityMissing')]);
-    if (!v.category) errors.push(['category', t('compose.categoryMissing')]);
-    if (!v.title) errors.push(['title', t('compose.titleMissing')]);
-    if (!v.body) errors.push(['body', t('compose.bodyMissing')]);
-    if ('expires_at' in v) {
-      const at = v.expires_at ? new Date(v.expires_at).getTime() - Date.now() : NaN;
-      if (!(at >= MIN_LIFETIME_MS && at <= MAX_LIFETIME_MS)) errors.push(['expires_at', t('compose.expiryRange')]);
-    }
+    const errors = check(values());
     for (const [name, message] of errors) fields[name].setError(message);
     return errors;
   }
@@ -154,17 +167,17 @@ export function createMessageForm({ station, onInput, onAudience }) {
       fields[key].setError(message);
       return fields[key].control;
     }
-    if (key === 'audience' && audienceInputs.length) {
-      audienceError.textContent = message;
-      audienceError.hidden = false;
-      return audienceInputs[0].querySelector('input');
+    if (key === 'audience' && who.inputs.length) {
+      who.error.textContent = message;
+      who.error.hidden = false;
+      return who.inputs[0];
     }
     return null;
   }
 
   function clearErrors() {
     for (const f of Object.values(fields)) f.setError(null);
-    audienceError.hidden = true;
+    who.error.hidden = true;
   }
 
   function expiryLabel() {
@@ -172,12 +185,6 @@ export function createMessageForm({ station, onInput, onAudience }) {
     if ('expires_in' in v) return t('compose.expiryHours', { count: v.expires_in / 3600 });
     return t('compose.expiryUntil', { when: formatDateTime(v.expires_at) });
   }
-
-  const element = h('div', { class: 'message-form' },
-    severity.wrapper, category.wrapper,
-    title.wrapper, body.wrapper,
-    expiry.wrapper, custom.wrapper,
-    audienceBlock);
 
   // Puts back a draft's words and choices (see draft.js); unknown values are ignored.
   function restore(draft) {
@@ -192,11 +199,16 @@ export function createMessageForm({ station, onInput, onAudience }) {
     set(severity, draft.severity);
     set(category, draft.category);
     if (draft.audience === 'everyone') {
-      const input = audienceInputs.map((div) => div.querySelector('input')).find((i) => i.value === 'everyone');
+      const input = who.inputs.find((i) => i.value === 'everyone');
       if (input) input.checked = true;
     }
   }
 
+  const element = h('div', { class: 'message-form' },
+    severity.wrapper, category.wrapper,
+    title.wrapper, body.wrapper,
+    expiry.expiry.wrapper, expiry.custom.wrapper,
+    who.element);
   return {
     element, values, validate, showError, clearErrors, expiryLabel, audience, restore,
     focus: (name) => fields[name]?.control.focus(),
