@@ -4,6 +4,7 @@ expired alerts stop; claims of a dead worker come back (app/db/deliveries.py).""
 from __future__ import annotations
 
 import threading
+import time
 import uuid
 
 import psycopg
@@ -96,9 +97,9 @@ def test_the_claims_of_a_dead_worker_come_back(
     assert sorted(d.id for d in db.claim_deliveries(conn, ids)) == ids
 
 
-def test_two_workers_claiming_at_once_share_nothing(fresh_database: str, world: World, settings: Settings) -> None:
-    """Real concurrency, so real commits: on a database of its own."""
-    with psycopg.connect(fresh_database) as setup:
+def test_two_workers_claiming_at_once_share_nothing(committing: str, world: World, settings: Settings) -> None:
+    """Real concurrency, so real commits."""
+    with psycopg.connect(committing) as setup:
         for _ in range(4):
             make_device(setup, world, places=[CENTRE])
         alert_id = insert_alert(setup, alert_row(world.town, world.operators["publisher"], zone=circle(CENTRE, 500)))
@@ -108,16 +109,20 @@ def test_two_workers_claiming_at_once_share_nothing(fresh_database: str, world: 
     ids = runtime.wakeups.sent_ids
     assert len(ids) == 4
 
-    with psycopg.connect(fresh_database) as first, psycopg.connect(fresh_database) as second:
+    with psycopg.connect(committing) as first, psycopg.connect(committing) as second:
         mine = db.claim_deliveries(first, ids)  # not committed yet: the rows stay locked
         theirs: list[db.ClaimedDelivery] = []
         waiting = threading.Thread(target=lambda: theirs.extend(db.claim_deliveries(second, ids)))
         waiting.start()
-        waiting.join(0.2)
-        assert waiting.is_alive()  # the second claim waits for the first to finish...
+        while True:  # until the second claim waits for the first's row locks
+            row = first.execute("SELECT pg_blocking_pids(%s)", (second.info.backend_pid,)).fetchone()
+            if row and first.info.backend_pid in row[0]:
+                break
+            assert waiting.is_alive(), "the second claim did not wait for the first"
+            time.sleep(0.002)
         first.commit()
         waiting.join(10)
         second.commit()
 
     assert len(mine) == 4
-    assert theirs == []  # ...and then finds nothing pending
+    assert theirs == []  # the rows it waited for were no longer pending
