@@ -20,7 +20,19 @@ from app.contract import Operation, openapi_document
 from app.errors import DomainError, TooManyRequests
 from app.i18n import requested_language
 from app.openapi import openapi_document as legacy_document
-from app.routes import api, cap, console, health, operators, poster, resident, templates
+from app.routes import (
+    api,
+    app_pages,
+    cap,
+    console,
+    devices,
+    drill_devices,
+    health,
+    operators,
+    poster,
+    public,
+    templates,
+)
 from app.settings import Settings
 from app.vapid import application_server_key, load_or_create_vapid_key
 from app.wakeups import WakeUps
@@ -31,23 +43,12 @@ log = logging.getLogger(__name__)
 # The JSON API, declared with its models (app/contract.py): the routes and /openapi.json come from here.
 OPERATIONS: list[Operation] = [
     *health.OPERATIONS,
+    *devices.OPERATIONS,
+    *drill_devices.OPERATIONS,
+    *public.OPERATIONS,
 ]
 # TRANSITION (#11): routes not yet declared as operations; app/openapi.py still describes them by hand.
 LEGACY_ROUTES = [
-    Route("/api/v1/push/vapid", api.vapid_key, methods=["GET"]),
-    Route("/api/v1/stations", resident.list_stations, methods=["GET"]),
-    Route("/api/v1/communes", resident.list_communes, methods=["GET"]),
-    Route("/api/v1/stations/{slug}/posts", resident.station_posts, methods=["GET"]),
-    Route("/api/v1/alerts/{alert_id}/public", resident.public_alert, methods=["GET"]),
-    Route("/api/v1/devices", api.register_device, methods=["POST"]),
-    Route("/api/v1/devices/{device_id}/places", api.put_places, methods=["PUT"]),
-    Route("/api/v1/devices/{device_id}/follows", api.put_follows, methods=["PUT"]),
-    Route("/api/v1/devices/{device_id}/location", api.put_location, methods=["PUT"]),
-    Route("/api/v1/devices/{device_id}", api.delete_device, methods=["DELETE"]),
-    Route("/api/v1/devices/{device_id}", resident.get_device, methods=["GET"]),
-    Route("/api/v1/devices/{device_id}/alerts", resident.device_alerts, methods=["GET"]),
-    Route("/api/v1/devices/{device_id}/test", resident.request_test, methods=["POST"]),
-    Route("/api/v1/devices/{device_id}/test", resident.test_result, methods=["GET"]),
     Route("/api/v1/stations/{slug}/alerts/preview", api.preview_alert, methods=["POST"]),
     Route("/api/v1/stations/{slug}/alerts", api.send_alert, methods=["POST"]),
     Route("/api/v1/alerts/{alert_id}", api.get_alert, methods=["GET"]),
@@ -56,11 +57,6 @@ LEGACY_ROUTES = [
     Route("/api/v1/alerts/{alert_id}/approve", api.approve_alert, methods=["POST"]),
     Route("/api/v1/alerts/{alert_id}/update", api.update_alert, methods=["POST"]),
     Route("/api/v1/alerts/{alert_id}/cancel", api.cancel_alert, methods=["POST"]),
-    Route("/api/v1/stations/{slug}/test-devices", api.count_test_devices, methods=["GET"]),
-    Route("/api/v1/stations/{slug}/test-devices/codes", api.new_test_code, methods=["POST"]),
-    Route("/api/v1/devices/{device_id}/test-stations", api.enrol_test_device, methods=["POST"]),
-    Route("/api/v1/devices/{device_id}/test-stations", api.list_test_stations, methods=["GET"]),
-    Route("/api/v1/devices/{device_id}/test-stations/{slug}", api.leave_test_station, methods=["DELETE"]),
     Route("/api/v1/session", operators.login, methods=["POST"]),
     Route("/api/v1/session", operators.get_session, methods=["GET"]),
     Route("/api/v1/session", operators.logout, methods=["DELETE"]),
@@ -99,10 +95,10 @@ CONSOLE_ROUTES = [
 ]
 # The resident app's pages, and the public page of an alert (the link in every notification).
 APP_ROUTES = [
-    Route("/app/", resident.app_page, methods=["GET"]),
-    Route("/app/sw.js", resident.service_worker, methods=["GET"]),
-    Route("/app/manifest.webmanifest", resident.manifest, methods=["GET"]),
-    Route("/alerts/{alert_id}", resident.alert_page, methods=["GET"]),
+    Route("/app/", app_pages.app_page, methods=["GET"]),
+    Route("/app/sw.js", app_pages.service_worker, methods=["GET"]),
+    Route("/app/manifest.webmanifest", app_pages.manifest, methods=["GET"]),
+    Route("/alerts/{alert_id}", app_pages.alert_page, methods=["GET"]),
     Route("/s/{slug}", poster.short_link, methods=["GET"]),
 ]
 STATIC = Path(__file__).resolve().parent / "static"

@@ -2,63 +2,17 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
-from app.routes.common import bearer, blocking, json_body, operator_of
-from app.services import alerts, devices, lifecycle, test_devices
+from app.routes.common import blocking, json_body, operator_of
+from app.services import alerts, lifecycle
 
 
 def _state(request: Request):  # type: ignore[no-untyped-def]
     return request.app.state
-
-
-async def vapid_key(request: Request) -> Response:
-    return JSONResponse({"publicKey": _state(request).vapid_public_key})
-
-
-async def register_device(request: Request) -> Response:
-    state = _state(request)
-    body = await json_body(request)
-    reg = await blocking(devices.register_device, state.pool, state.settings, state.wakeups, body)
-    return JSONResponse(
-        {"id": str(reg.id), "secret": reg.secret}, status_code=201 if reg.created else 200
-    )
-
-
-async def put_places(request: Request) -> Response:
-    device_id = devices.parse_device_id(request.path_params["device_id"])
-    body = await json_body(request)
-    state = _state(request)
-    count = await blocking(devices.update_places, state.pool, state.wakeups, device_id, bearer(request), body)
-    return JSONResponse({"places": count})
-
-
-async def put_follows(request: Request) -> Response:
-    device_id = devices.parse_device_id(request.path_params["device_id"])
-    body = await json_body(request)
-    state = _state(request)
-    follows = await blocking(devices.update_follows, state.pool, state.wakeups, device_id, bearer(request), body)
-    return JSONResponse({"follow": [f.as_json() for f in follows]})
-
-
-async def put_location(request: Request) -> Response:
-    state = _state(request)
-    device_id = devices.parse_device_id(request.path_params["device_id"])
-    body = await json_body(request)
-    kept = await blocking(devices.update_location, state.pool, state.settings, state.wakeups, device_id,
-                          bearer(request), body)
-    expires = datetime.now(UTC) + timedelta(seconds=state.settings.position_ttl_s) if kept else None
-    return JSONResponse({"position": "kept" if kept else "forgotten",
-                         "expires_at": expires.isoformat(timespec="seconds") if expires else None})
-
-
-async def delete_device(request: Request) -> Response:
-    device_id = devices.parse_device_id(request.path_params["device_id"])
-    await blocking(devices.erase_device, _state(request).pool, device_id, bearer(request))
-    return Response(status_code=204)
 
 
 async def preview_alert(request: Request) -> Response:
@@ -192,35 +146,3 @@ async def cancel_alert(request: Request) -> Response:
     sent = await blocking(lifecycle.cancel_alert, state.pool, state.wakeups, operator,
                           request.path_params["alert_id"], body, request.headers.get("idempotency-key"))
     return _sent_response(sent)
-
-
-async def new_test_code(request: Request) -> Response:
-    operator = await operator_of(request)
-    code = await blocking(test_devices.new_code, _state(request).pool, operator, request.path_params["slug"])
-    return JSONResponse({"code": code.code, "expires_at": code.expires_at.isoformat(), "test_devices": code.devices},
-                        status_code=201)
-
-
-async def count_test_devices(request: Request) -> Response:
-    operator = await operator_of(request)
-    n = await blocking(test_devices.count, _state(request).pool, operator, request.path_params["slug"])
-    return JSONResponse({"test_devices": n})
-
-
-async def enrol_test_device(request: Request) -> Response:
-    device_id = devices.parse_device_id(request.path_params["device_id"])
-    body = await json_body(request)
-    slug, name = await blocking(test_devices.enrol, _state(request).pool, device_id, bearer(request), body)
-    return JSONResponse({"station": {"slug": slug, "name": name}}, status_code=201)
-
-
-async def list_test_stations(request: Request) -> Response:
-    device_id = devices.parse_device_id(request.path_params["device_id"])
-    rows = await blocking(test_devices.stations_of, _state(request).pool, device_id, bearer(request))
-    return JSONResponse({"stations": [{"slug": slug, "name": name} for slug, name in rows]})
-
-
-async def leave_test_station(request: Request) -> Response:
-    device_id = devices.parse_device_id(request.path_params["device_id"])
-    await blocking(test_devices.leave, _state(request).pool, device_id, bearer(request), request.path_params["slug"])
-    return Response(status_code=204)

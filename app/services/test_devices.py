@@ -8,7 +8,6 @@ import secrets
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
 from psycopg_pool import ConnectionPool
 
@@ -19,7 +18,6 @@ from app.db.stations import Operator
 from app.errors import InvalidInput, NotFound
 from app.services.alerts import station_for_sending
 from app.services.devices import authenticate_device
-from app.validation import get_str, reject_unknown, require_object
 
 CODE_VALID_S = 15 * 60
 # No 0/O, 1/I/L: read aloud or copied from a screen without mistakes.
@@ -52,16 +50,14 @@ def count(pool: ConnectionPool, operator: Operator, slug: str) -> int:
         return db.count(conn, station_for_sending(conn, operator, slug).id)
 
 
-def enrol(pool: ConnectionPool, device_id: uuid.UUID, bearer: str | None, body: Any) -> tuple[str, str]:
-    data = require_object(body, "")
-    reject_unknown(data, {"code"})
-    code = get_str(data, "code", "code", max_len=20)
-    assert code is not None
+def enrol(pool: ConnectionPool, device_id: uuid.UUID, bearer: str | None, code: str) -> tuple[str, str]:
+    """Enrol the device with a code the console showed (any letter case, with or without the dash);
+    returns the station's (slug, name)."""
     with transaction(pool) as conn:
         authenticate_device(conn, device_id, bearer)
         station = db.enrol(conn, _hash(code), device_id)
         if station is None:
-            raise InvalidInput("this code is unknown or has expired; ask for a new one in the console", "code")
+            raise InvalidInput("drill_device.unknown_code", "code")
         return station
 
 
@@ -69,7 +65,7 @@ def leave(pool: ConnectionPool, device_id: uuid.UUID, bearer: str | None, slug: 
     with transaction(pool) as conn:
         authenticate_device(conn, device_id, bearer)
         if not db.leave(conn, device_id, slug):
-            raise NotFound("this device is not a test device of that station")
+            raise NotFound("drill_device.not_enrolled")
 
 
 def stations_of(pool: ConnectionPool, device_id: uuid.UUID, bearer: str | None) -> list[tuple[str, str]]:

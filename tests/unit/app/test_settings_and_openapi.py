@@ -64,9 +64,13 @@ def test_without_mobile_credentials_only_web_push_runs_and_the_logs_say_how_to_a
 
 @pytest.mark.parametrize("platform", ["apns", "fcm"])
 def test_a_server_without_credentials_refuses_mobile_registrations(platform) -> None:
+    from app.contract import parse_body
     from app.errors import InvalidInput
+    from app.models.devices import DeviceRegistration
     from app.services.subscriptions import parse_push_address
 
+    registration = parse_body(f'{{"platform": "{platform}", "token": "{"ab" * 32}"}}'.encode(), DeviceRegistration)
     with pytest.raises(InvalidInput) as error:
-        parse_push_address({"platform": platform, "token": "ab" * 32}, platform, Settings())
+        parse_push_address(registration, Settings())
+    assert error.value.code == "subscription.channel_not_configured"
     assert error.value.field == "platform" and "not set up for" in str(error.value)
