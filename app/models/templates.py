@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Annotated, Self
 
-from pydantic import BeforeValidator, Field, model_validator
+from pydantic import BeforeValidator, ConfigDict, Field, model_validator
+from pydantic.json_schema import SkipJsonSchema
 from pydantic_core import PydanticCustomError
 
 from app import alert_templates as library
@@ -34,8 +35,10 @@ class TemplateText(Body):
 class TemplateTexts(Body):
     """At least one language; blanks to fill are written [like this]."""
 
-    fr: TemplateText | None = None
-    en: TemplateText | None = None
+    model_config = ConfigDict(json_schema_extra={"minProperties": 1})
+
+    fr: TemplateText | SkipJsonSchema[None] = None
+    en: TemplateText | SkipJsonSchema[None] = None
 
     def given(self) -> dict[str, TemplateText]:
         return {lang: text for lang in library.LANGUAGES if (text := getattr(self, lang)) is not None}
