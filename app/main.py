@@ -21,7 +21,7 @@ from app.errors import DomainError, TooManyRequests
 from app.i18n import requested_language
 from app.openapi import openapi_document as legacy_document
 from app.routes import (
-    api,
+    alerts,
     app_pages,
     cap,
     console,
@@ -43,20 +43,13 @@ log = logging.getLogger(__name__)
 # The JSON API, declared with its models (app/contract.py): the routes and /openapi.json come from here.
 OPERATIONS: list[Operation] = [
     *health.OPERATIONS,
+    *alerts.OPERATIONS,
     *devices.OPERATIONS,
     *drill_devices.OPERATIONS,
     *public.OPERATIONS,
 ]
 # TRANSITION (#11): routes not yet declared as operations; app/openapi.py still describes them by hand.
 LEGACY_ROUTES = [
-    Route("/api/v1/stations/{slug}/alerts/preview", api.preview_alert, methods=["POST"]),
-    Route("/api/v1/stations/{slug}/alerts", api.send_alert, methods=["POST"]),
-    Route("/api/v1/alerts/{alert_id}", api.get_alert, methods=["GET"]),
-    Route("/api/v1/alerts/{alert_id}", api.edit_alert, methods=["PUT"]),
-    Route("/api/v1/alerts/{alert_id}", api.withdraw_alert, methods=["DELETE"]),
-    Route("/api/v1/alerts/{alert_id}/approve", api.approve_alert, methods=["POST"]),
-    Route("/api/v1/alerts/{alert_id}/update", api.update_alert, methods=["POST"]),
-    Route("/api/v1/alerts/{alert_id}/cancel", api.cancel_alert, methods=["POST"]),
     Route("/api/v1/session", operators.login, methods=["POST"]),
     Route("/api/v1/session", operators.get_session, methods=["GET"]),
     Route("/api/v1/session", operators.logout, methods=["DELETE"]),

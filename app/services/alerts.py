@@ -1,21 +1,26 @@
-"""Operators preview and send alerts; the send is committed first, then the fan-out is woken."""
+"""Operators preview and send alerts; the send is committed first, then the fan-out is woken.
+
+Requests arrive decoded (app/models/alerts.py); the rules here are those that need the station,
+the clock or the database: which language the words are in, what an exercise may say, what fits in
+a push, when it goes and expires, who may be reached, the commune's territory."""
 
 from __future__ import annotations
 
 import hashlib
 import json
 import logging
-import re
 import uuid
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from psycopg_pool import ConnectionPool
+from pydantic import BaseModel
 
 import geo
-from app.alert_templates import unfilled_blanks
-from app.alert_texts import Text, frame, live_only_phrase, normalise_language
+from app.alert_texts import Text, frame, live_only_phrase
+from app.contract import parse_value
 from app.db import alerts as db
 from app.db import audit
 from app.db import stations as stations_db
@@ -23,10 +28,11 @@ from app.db.errors import AlreadyExists
 from app.db.pool import transaction
 from app.db.stations import Operator
 from app.errors import Conflict, Forbidden, InvalidInput, NotFound
+from app.models.alerts import MAX_LIFETIME_S, MIN_LIFETIME_S, AlertDraft, AlertFields, NewAlert
 from app.payloads import PAYLOAD_TEXT_LIMIT, alert_payload_size
 from app.services.operators import SEND_ROLES, require_station_role
 from app.services.stations import check_territory
-from app.validation import get_number, get_str, reject_unknown, require_object
+from app.vocab import Audience, Category, Severity, Status
 from app.wakeups import WakeUps
 
 log = logging.getLogger(__name__)
@@ -36,27 +42,23 @@ SEVERITIES = ("Extreme", "Severe", "Moderate", "Minor", "Unknown")
 CATEGORIES = ("Geo", "Met", "Safety", "Security", "Rescue", "Fire", "Health", "Env",
               "Transport", "Infra", "CBRNE", "Other")
 AUDIENCES = ("followers", "everyone")
-TITLE_MAX = 120
-BODY_MAX = 1000
-MIN_LIFETIME = timedelta(minutes=1)
-MAX_LIFETIME = timedelta(days=7)
+MIN_LIFETIME = timedelta(seconds=MIN_LIFETIME_S)
+MAX_LIFETIME = timedelta(seconds=MAX_LIFETIME_S)
 DEFAULT_LIFETIME = timedelta(hours=24)
-
-
-STATUSES = ("actual", "exercise", "test")
 MAX_SCHEDULE_AHEAD = timedelta(days=60)
-MAX_LANGUAGES = 8
-_LANGUAGE = re.compile(r"^[a-z]{2,3}$")
+NOW_OR_SOON = timedelta(seconds=30)  # a send_at this close is sent now
+
+Connection = Any  # a psycopg connection from app.db.pool.transaction (services never import psycopg)
 
 
 @dataclass(frozen=True)
 class AlertRequest:
-    status: str
+    status: Status
     language: str  # the main language, whose text is the alert's title and body
     texts: dict[str, Text]  # every language, framed if an exercise or a test
-    severity: str
-    category: str
-    audience: str
+    severity: Severity
+    category: Category
+    audience: Audience
     zone: geo.Zone | None
     expires_at: datetime
     send_at: datetime | None  # None: now
@@ -78,162 +80,95 @@ class CapOrigin:
     sent: datetime
 
 
-def _vocabulary(data: dict[str, Any], key: str, allowed: tuple[str, ...], default: str | None) -> str:
-    raw = get_str(data, key, key, required=default is None, default=default, max_len=40)
-    assert raw is not None
-    for word in allowed:
-        if word.lower() == raw.lower():
-            return word
-    raise InvalidInput(f"{key} must be one of {', '.join(allowed)} (got {raw!r})", key)
-
-
-def _moment(data: dict[str, Any], key: str) -> datetime | None:
-    raw = data.get(key)
-    if raw is None:
-        return None
-    example = "2026-11-21T18:00:00+01:00"
-    if not isinstance(raw, str):
-        raise InvalidInput(f"{key} must be a date and time such as {example}", key)
-    try:
-        moment = datetime.fromisoformat(raw)
-    except ValueError:
-        raise InvalidInput(f"{key} is not a date and time such as {example} (got {raw!r})", key) from None
-    if moment.tzinfo is None:
-        raise InvalidInput(f"{key} must include a time zone, e.g. +01:00 or Z", key)
-    return moment
-
-
-def _send_at(data: dict[str, Any], now: datetime) -> datetime | None:
-    send_at = _moment(data, "send_at")
-    if send_at is None or send_at <= now + timedelta(seconds=30):
+def _send_at(given: datetime | None, now: datetime) -> datetime | None:
+    if given is None or given <= now + NOW_OR_SOON:
         return None  # now, or as good as now
-    if send_at > now + MAX_SCHEDULE_AHEAD:
-        raise InvalidInput("an alert can be scheduled at most 60 days ahead", "send_at")
-    return send_at
+    if given > now + MAX_SCHEDULE_AHEAD:
+        raise InvalidInput("alert.schedule_too_far", "send_at", days=MAX_SCHEDULE_AHEAD.days)
+    return given
 
 
-def _expiry(data: dict[str, Any], start: datetime) -> datetime:
+def _expiry(fields: AlertFields, start: datetime) -> datetime:
     """Expiry counts from when the alert goes out (now, or its scheduled time)."""
-    if data.get("expires_in") is not None and data.get("expires_at") is not None:
-        raise InvalidInput("give either expires_in or expires_at, not both", "expires_in")
-    expires_at = _moment(data, "expires_at")
-    if expires_at is not None:
-        field = "expires_at"
+    if fields.expires_at is not None:
+        expires_at, field = fields.expires_at, "expires_at"
     else:
-        seconds = get_number(data, "expires_in", "expires_in", minimum=MIN_LIFETIME.total_seconds(),
-                             maximum=MAX_LIFETIME.total_seconds())
-        expires_at = start + (timedelta(seconds=seconds) if seconds is not None else DEFAULT_LIFETIME)
-        field = "expires_in"
+        lifetime = timedelta(seconds=fields.expires_in) if fields.expires_in is not None else DEFAULT_LIFETIME
+        expires_at, field = start + lifetime, "expires_in"
     if not start + MIN_LIFETIME <= expires_at <= start + MAX_LIFETIME:
-        raise InvalidInput("the alert must expire between 1 minute and 7 days after it is sent", field)
+        raise InvalidInput("alert.bad_lifetime", field)
     return expires_at
 
 
-def _language(raw: Any, field: str) -> str:
-    if not isinstance(raw, str) or not _LANGUAGE.match(normalise_language(raw)):
-        raise InvalidInput(f"{field} must be a language code such as 'fr' or 'en' (got {raw!r})", field)
-    return normalise_language(raw)
-
-
-def _one_text(data: dict[str, Any], prefix: str) -> Text:
-    title = get_str(data, "title", f"{prefix}title", max_len=TITLE_MAX)
-    text = get_str(data, "body", f"{prefix}body", max_len=BODY_MAX)
-    assert title is not None and text is not None
-    for part, name in ((title, "title"), (text, "body")):
-        if blanks := unfilled_blanks(part):
-            raise InvalidInput(f"fill in the template's blanks before sending: {', '.join(blanks)}",
-                               f"{prefix}{name}")
-    return Text(title, text)
-
-
-def _texts(data: dict[str, Any], station_language: str) -> tuple[str, dict[str, Text]]:
+def _texts(fields: AlertFields, station_language: str) -> tuple[str, dict[str, Text]]:
     """title/body (in `language`, by default the station's) and/or texts {language: {title, body}}."""
-    texts: dict[str, Text] = {}
-    if data.get("texts") is not None:
-        raw = require_object(data["texts"], "texts")
-        if not 1 <= len(raw) <= MAX_LANGUAGES:
-            raise InvalidInput(f"texts must hold 1 to {MAX_LANGUAGES} languages", "texts")
-        for code, entry in raw.items():
-            language = _language(code, "texts")
-            if language in texts:
-                raise InvalidInput(f"texts gives the {language!r} text twice", "texts")
-            one = require_object(entry, f"texts.{code}")
-            reject_unknown(one, {"title", "body"}, f"texts.{code}")
-            texts[language] = _one_text(one, f"texts.{code}.")
-    main = _language(data["language"], "language") if data.get("language") is not None else None
-    if data.get("title") is not None or data.get("body") is not None or not texts:
+    texts = {code: Text(text.title, text.body) for code, text in (fields.texts or {}).items()}
+    main = fields.language
+    if fields.title is not None or fields.body is not None or not texts:
         language = main or station_language
         if language in texts:
-            raise InvalidInput(f"the {language!r} text is given twice, in title/body and in texts", "texts")
-        texts = {language: _one_text(data, ""), **texts}
+            raise InvalidInput("alert.text_twice", "texts", language=language)
+        if fields.title is None:
+            raise InvalidInput("input.required", "title")
+        if fields.body is None:
+            raise InvalidInput("input.required", "body")
+        texts = {language: Text(fields.title, fields.body), **texts}
     if main is not None and main not in texts:
-        raise InvalidInput(f"language is {main!r} but no text is given in that language", "language")
+        raise InvalidInput("alert.no_text_in_language", "language", language=main)
     if main is None:
         main = station_language if station_language in texts else next(iter(texts))
     return main, texts
 
 
-def _check_status_wording(status: str, texts: dict[str, Text]) -> None:
-    if status == "actual":
+def _check_status_wording(status: Status, texts: dict[str, Text]) -> None:
+    """An exercise that says "this is not an exercise" is how drills are taken for the real thing."""
+    if status == Status.ACTUAL:
         return
     for language, text in texts.items():
         for part, name in ((text.title, "title"), (text.body, "body")):
             if phrase := live_only_phrase(part):
-                raise InvalidInput(
-                    f"an {status} must not say \u201c{phrase}\u201d: only a live alert may; remove it",
-                    f"texts.{language}.{name}",
-                )
+                if status == Status.EXERCISE:
+                    raise InvalidInput("alert.live_words_in_exercise", f"texts.{language}.{name}", phrase=phrase)
+                raise InvalidInput("alert.live_words_in_test", f"texts.{language}.{name}", phrase=phrase)
 
 
-def parse_alert_request(
-    body: Any, now: datetime, station_language: str = "fr", *, extra: frozenset[str] = frozenset()
-) -> AlertRequest:
-    data = require_object(body, "")
-    reject_unknown(data, {"title", "body", "texts", "language", "status", "severity", "category", "zone",
-                          "audience", "expires_in", "expires_at", "send_at", *extra})
-    language, texts = _texts(data, station_language)
-    status = _vocabulary(data, "status", STATUSES, "actual")
+def alert_request(fields: AlertFields, now: datetime, station_language: str = "fr") -> AlertRequest:
+    """A decoded request, held to the rules that need the station's language and the clock."""
+    language, texts = _texts(fields, station_language)
+    status = fields.status or Status.ACTUAL
     _check_status_wording(status, texts)
     texts = {code: frame(status, code, text) for code, text in texts.items()}
     for code, text in texts.items():
         if alert_payload_size(text.title, text.body) > PAYLOAD_TEXT_LIMIT:
-            field = "body" if len(texts) == 1 and "texts" not in data else f"texts.{code}.body"
-            raise InvalidInput("title and body together are too long for a push notification; shorten the body",
-                               field)
-    severity = _vocabulary(data, "severity", SEVERITIES, None)
-    category = _vocabulary(data, "category", CATEGORIES, None)
-    audience = _vocabulary(data, "audience", AUDIENCES, "followers")
-    zone = None
-    if data.get("zone") is not None:
-        try:
-            zone = geo.parse_zone(data["zone"])
-        except geo.ZoneError as exc:
-            raise InvalidInput(exc.message, exc.field) from None
-    if audience == "everyone" and zone is None:
-        raise InvalidInput("an alert for everyone in an area needs a zone", "zone")
-    send_at = _send_at(data, now)
-    return AlertRequest(status, language, texts, severity, category, audience, zone,
-                        _expiry(data, send_at or now), send_at)
+            field = "body" if len(texts) == 1 and fields.texts is None else f"texts.{code}.body"
+            raise InvalidInput("alert.too_long_for_push", field)
+    if fields.severity is None:
+        raise InvalidInput("input.required", "severity")
+    if fields.category is None:
+        raise InvalidInput("input.required", "category")
+    audience = fields.audience or Audience.FOLLOWERS
+    if audience == Audience.EVERYONE and fields.zone is None:
+        raise InvalidInput("alert.everyone_needs_zone", "zone")
+    send_at = _send_at(fields.send_at, now)
+    return AlertRequest(status, language, texts, fields.severity, fields.category, audience, fields.zone,
+                        _expiry(fields, send_at or now), send_at)
 
 
-def station_for_sending(conn: Any, operator: Operator, slug: str) -> stations_db.Station:
+def station_for_sending(conn: Connection, operator: Operator, slug: str) -> stations_db.Station:
     station = stations_db.find_station(conn, slug)
     if station is None or station.id not in operator.roles:
         # another station's name gives the same answer as a missing one
-        raise NotFound(f"no station called {slug!r} among yours")
+        raise NotFound("station.not_found", None, slug=slug)
     require_station_role(operator, station.id, SEND_ROLES)
     return station
 
 
 def check_audience(station: stations_db.Station, request: AlertRequest) -> None:
-    if request.audience == "everyone" and station.kind != "municipality":
-        raise Forbidden(
-            "only a municipality can alert everyone present in an area; this station can alert its followers",
-            "audience",
-        )
+    if request.audience == Audience.EVERYONE and station.kind != "municipality":
+        raise Forbidden("alert.everyone_municipal_only", "audience")
 
 
-def check_zone(conn: Any, station: stations_db.Station, request: AlertRequest) -> None:
+def check_zone(conn: Connection, station: stations_db.Station, request: AlertRequest) -> None:
     if request.zone is not None:
         check_territory(conn, station.id, request.zone)
 
@@ -260,21 +195,20 @@ class Reach:
     by_locale: dict[str, int]
 
 
-# Only the zone, the audience and the status decide the reach: a preview does not need the texts.
-_PREVIEW_DEFAULTS = {"title": "-", "body": "-", "severity": "Unknown", "category": "Other"}
-
-
-def preview_alert(pool: ConnectionPool, operator: Operator, slug: str, body: Any) -> Reach:
-    data = {k: v for k, v in require_object(body, "").items() if k not in ("title", "body", "texts", "language")}
-    request = parse_alert_request({**_PREVIEW_DEFAULTS, **data}, datetime.now(UTC))
+def preview_alert(pool: ConnectionPool, operator: Operator, slug: str, draft: AlertDraft) -> Reach:
+    """Only the zone, the audience and the status decide the reach: the draft's words are not read."""
+    fields = AlertFields.model_construct(
+        title="-", body="-", status=draft.status, severity=draft.severity or Severity.UNKNOWN,
+        category=draft.category or Category.OTHER, audience=draft.audience, zone=draft.zone,
+        expires_in=draft.expires_in, expires_at=draft.expires_at, send_at=draft.send_at)
+    request = alert_request(fields, datetime.now(UTC))
     with transaction(pool) as conn:
         station = station_for_sending(conn, operator, slug)
         check_audience(station, request)
         check_zone(conn, station, request)
         # without a category yet, followers who left some categories out are counted too
-        category = request.category if data.get("category") is not None else None
-        rows = db.count_recipients(conn, station.id, _area(request.zone), request.audience == "everyone", category,
-                                   request.status)
+        rows = db.count_recipients(conn, station.id, _area(request.zone), request.audience == Audience.EVERYONE,
+                                   draft.category, request.status)
     by_channel: dict[str, int] = {}
     by_locale: dict[str, int] = {}
     for channel, locale, n in rows:
@@ -293,7 +227,9 @@ class Sent:
     state: str = "pending"
 
 
-def hash_request(body: Any, action: str = "send") -> bytes:
+def hash_request(request: BaseModel, action: str = "send") -> bytes:
+    """What an Idempotency-Key was first used for: the request as decoded (the fields given)."""
+    body = request.model_dump(mode="json", exclude_unset=True)
     return hashlib.sha256(json.dumps([action, body], sort_keys=True, ensure_ascii=False).encode()).digest()
 
 
@@ -301,22 +237,16 @@ def _check_key(key: str | None) -> str | None:
     if key is None:
         return None
     if not 1 <= len(key) <= MAX_IDEMPOTENCY_KEY or not key.isprintable():
-        raise InvalidInput(
-            f"the Idempotency-Key header must be 1 to {MAX_IDEMPOTENCY_KEY} printable characters, "
-            "such as a UUID made when the send button is shown", "Idempotency-Key",
-        )
+        raise InvalidInput("alert.bad_idempotency_key", "Idempotency-Key", max=MAX_IDEMPOTENCY_KEY)
     return key
 
 
-def _earlier(conn: Any, station_id: int, key: str, request_hash: bytes) -> Sent | None:
+def _earlier(conn: Connection, station_id: int, key: str, request_hash: bytes) -> Sent | None:
     found = db.alert_by_idempotency_key(conn, station_id, key)
     if found is None:
         return None
     if found[1] != request_hash:
-        raise Conflict(
-            "this Idempotency-Key was already used for a different alert; a new alert needs a new key",
-            "Idempotency-Key",
-        )
+        raise Conflict("alert.idempotency_key_reused", "Idempotency-Key")
     return Sent(found[0], replayed=True, state=found[2])
 
 
@@ -375,7 +305,7 @@ def _audit_action(row: db.NewAlert) -> str:
         "_scheduled" if row.state == "scheduled" else "")
 
 
-def insert_and_audit(conn: Any, operator: Operator, row: db.NewAlert, detail: dict[str, Any] | None = None) -> None:
+def insert_and_audit(conn: Connection, operator: Operator, row: db.NewAlert, detail: dict[str, Any] | None = None) -> None:
     db.insert_alert(conn, row)
     audit.record(conn, actor=operator, action=_audit_action(row), station_id=row.station_id, alert_id=row.id,
                  content_hash=row.content_hash, zone=row.zone,
@@ -396,9 +326,9 @@ def wake_fan_out(pool: ConnectionPool, wakeups: WakeUps, alert_id: uuid.UUID) ->
 
 def send_keyed(
     pool: ConnectionPool, wakeups: WakeUps, station_slug: str, operator: Operator, key: str | None,
-    request_hash: bytes, make: Any,
+    request_hash: bytes, make: Callable[[Connection, stations_db.Station, str | None], db.NewAlert],
 ) -> Sent:
-    """Run `make(conn, station) -> NewAlert` and insert it, once per Idempotency-Key; wake the
+    """Run `make(conn, station, key) -> NewAlert` and insert it, once per Idempotency-Key; wake the
     fan-out if the alert is to go now."""
     key = _check_key(key)
     try:
@@ -421,13 +351,15 @@ def send_keyed(
 
 
 def send_alert(
-    pool: ConnectionPool, wakeups: WakeUps, operator: Operator, slug: str, body: Any,
+    pool: ConnectionPool, wakeups: WakeUps, operator: Operator, slug: str, alert: NewAlert | Mapping[str, object],
     idempotency_key: str | None = None, origin: CapOrigin | None = None,
 ) -> Sent:
-    request_hash = hash_request(body)
+    """Send `alert` (a rebroadcast CAP alert comes as the API's JSON, and is checked the same way)."""
+    new = alert if isinstance(alert, NewAlert) else parse_value(alert, NewAlert)
+    request_hash = hash_request(new)
 
-    def make(conn: Any, station: stations_db.Station, key: str | None) -> db.NewAlert:
-        request = parse_alert_request(body, datetime.now(UTC), station.language)
+    def make(conn: Connection, station: stations_db.Station, key: str | None) -> db.NewAlert:
+        request = alert_request(new, datetime.now(UTC), station.language)
         check_audience(station, request)
         check_zone(conn, station, request)
         return new_alert_row(station, operator, request, key=key, request_hash=request_hash, origin=origin)
@@ -436,16 +368,16 @@ def send_alert(
 
 
 def parse_alert_id(raw_id: str) -> uuid.UUID:
+    """The alert id of a path; what cannot be one is not found."""
     try:
         return uuid.UUID(raw_id)
     except ValueError:
-        raise NotFound("no such alert among your stations' alerts") from None
+        raise NotFound("alert.not_found") from None
 
 
-def alert_status(pool: ConnectionPool, operator: Operator, raw_id: str) -> db.AlertStatus:
-    alert_id = parse_alert_id(raw_id)
+def alert_status(pool: ConnectionPool, operator: Operator, alert_id: uuid.UUID) -> db.AlertStatus:
     with transaction(pool) as conn:
         status = db.alert_status(conn, alert_id, list(operator.roles))
     if status is None:
-        raise NotFound("no such alert among your stations' alerts")
+        raise NotFound("alert.not_found")
     return status
