@@ -116,21 +116,23 @@ def make_device(
         address = devices_db.PushAddress(platform, token, apns_topic="fr.tocsin.residents" if platform == "apns" else None)
     device_id, created = devices_db.upsert_device(conn, address, hashlib.sha256(token.encode()).digest(), locale, nearby)
     assert created
-    if places:
-        devices_db.replace_places(conn, device_id, [devices_db.Place("home", geo.snap_position(*p)) for p in places])
-    if follow:
-        devices_db.replace_follows(conn, device_id, [(world.station_id(slug), list(categories) if categories else None)
-                                                     for slug in follow])
-    if position is not None:
-        devices_db.set_position(conn, device_id, geo.snap_position(*position), position_ttl_s)
-    for slug in test_device_of:
-        station_id = world.station_id(slug)
-        operator = next(o for o in world.operators.values() if station_id in o.roles)
-        code_hash = hashlib.sha256(f"code-{token}-{slug}".encode()).digest()
-        test_devices_db.create_code(conn, code_hash, station_id, operator.id, 600)
-        assert test_devices_db.enrol(conn, code_hash, device_id) is not None
-    if not active:
-        devices_db.deactivate_devices(conn, [device_id], "gone")
+    with conn.pipeline():  # the writes below need no answer: one round trip
+        if places:
+            devices_db.replace_places(conn, device_id, [devices_db.Place("home", geo.snap_position(*p))
+                                                        for p in places])
+        if follow:
+            devices_db.replace_follows(conn, device_id, [(world.station_id(slug), list(categories) if categories
+                                                          else None) for slug in follow])
+        if position is not None:
+            devices_db.set_position(conn, device_id, geo.snap_position(*position), position_ttl_s)
+        for slug in test_device_of:
+            station_id = world.station_id(slug)
+            operator = next(o for o in world.operators.values() if station_id in o.roles)
+            code_hash = hashlib.sha256(f"code-{token}-{slug}".encode()).digest()
+            test_devices_db.create_code(conn, code_hash, station_id, operator.id, 600)
+            assert test_devices_db.enrol(conn, code_hash, device_id) is not None
+        if not active:
+            devices_db.deactivate_devices(conn, [device_id], "gone")
     return device_id
 
 
