@@ -175,6 +175,22 @@ def test_bad_alert_is_refused_with_a_reason(client: Client, stack, body, field, 
     ("PUT", "/api/v1/devices/00000000-0000-0000-0000-000000000000/places", {}, '{"places": []}', 404),
     ("DELETE", "/api/v1/devices", {}, None, 405),
     ("GET", "/nowhere", {}, None, 404),
+    # operators' accounts, stations, templates, CAP
+    ("POST", "/api/v1/session", {}, "{not json", 422),
+    ("POST", "/api/v1/session", {}, '{"email": "mairie@test.invalid"}', 422),
+    ("POST", "/api/v1/session", {}, '{"email": "mairie@test.invalid", "password": "x", "otp": 1}', 422),
+    ("POST", "/api/v1/invitations/not-a-real-one", {}, '{"password": 42}', 422),
+    ("GET", "/api/v1/stations/atlantis/zones", "mairie", None, 404),
+    ("POST", "/api/v1/stations/saint-etienne/zones", "mairie",
+     '{"name": "x", "zone": {"type": "Circle", "center": [4.3872, 45.4397], "radius_m": 12000}}', 422),
+    ("DELETE", "/api/v1/stations/saint-etienne/zones/99999999999999999999", "mairie", None, 404),
+    ("POST", "/api/v1/stations/saint-etienne/operators", "mairie", "[]", 422),
+    ("PUT", "/api/v1/stations/saint-etienne/templates/Not_A_Key", "mairie", "{}", 422),
+    ("POST", "/api/v1/stations/saint-etienne/cap-imports", "mairie", "<alert/>", 415),
+    ("POST", "/api/v1/cap-imports/not-a-uuid/accept", "mairie", None, 404),
+    ("POST", "/api/v1/cap-imports/00000000-0000-0000-0000-000000000000/reject", "mairie", None, 404),
+    ("GET", "/cap/stations/atlantis.atom", {}, None, 404),
+    ("GET", "/cap/alerts/not-a-uuid.xml", {}, None, 404),
 ])
 def test_malformed_requests_get_clear_4xx(client: Client, method, path, headers, content, status) -> None:
     if headers == "mairie":
