@@ -44,34 +44,15 @@ log = logging.getLogger(__name__)
 OPERATIONS: list[Operation] = [
     *health.OPERATIONS,
     *alerts.OPERATIONS,
+    *operators.OPERATIONS,
+    *templates.OPERATIONS,
+    *cap.OPERATIONS,
     *devices.OPERATIONS,
     *drill_devices.OPERATIONS,
     *public.OPERATIONS,
 ]
 # TRANSITION (#11): routes not yet declared as operations; app/openapi.py still describes them by hand.
-LEGACY_ROUTES = [
-    Route("/api/v1/session", operators.login, methods=["POST"]),
-    Route("/api/v1/session", operators.get_session, methods=["GET"]),
-    Route("/api/v1/session", operators.logout, methods=["DELETE"]),
-    Route("/api/v1/invitations/{token}", operators.accept_invitation, methods=["POST"]),
-    Route("/api/v1/stations/{slug}", operators.get_station, methods=["GET"]),
-    Route("/api/v1/stations/{slug}/alerts", operators.station_alerts, methods=["GET"]),
-    Route("/api/v1/stations/{slug}/zones", operators.list_zones, methods=["GET"]),
-    Route("/api/v1/stations/{slug}/zones", operators.save_zone, methods=["POST"]),
-    Route("/api/v1/stations/{slug}/zones/{zone_id}", operators.delete_zone, methods=["DELETE"]),
-    Route("/api/v1/stations/{slug}/operators", operators.list_operators, methods=["GET"]),
-    Route("/api/v1/stations/{slug}/operators", operators.invite_operator, methods=["POST"]),
-    Route("/api/v1/stations/{slug}/stations", operators.create_station, methods=["POST"]),
-    Route("/api/v1/stations/{slug}/templates", templates.list_templates, methods=["GET"]),
-    Route("/api/v1/stations/{slug}/templates/{key}", templates.save_template, methods=["PUT"]),
-    Route("/api/v1/stations/{slug}/templates/{key}", templates.delete_template, methods=["DELETE"]),
-    Route("/cap/alerts/{alert_id}.xml", cap.cap_alert, methods=["GET"]),
-    Route("/cap/stations/{slug}.atom", cap.station_feed, methods=["GET"]),
-    Route("/api/v1/stations/{slug}/cap-imports", cap.upload_import, methods=["POST"]),
-    Route("/api/v1/stations/{slug}/cap-imports", cap.list_imports, methods=["GET"]),
-    Route("/api/v1/cap-imports/{import_id}/accept", cap.accept_import, methods=["POST"]),
-    Route("/api/v1/cap-imports/{import_id}/reject", cap.reject_import, methods=["POST"]),
-]
+LEGACY_ROUTES: list[Route] = []
 
 # The operator console's pages (not in the OpenAPI document: they are HTML for people).
 CONSOLE_ROUTES = [
