@@ -13,14 +13,16 @@ from app import vocab
 
 STATIC = Path(__file__).resolve().parents[2] / "app" / "static"
 IMPORT = re.compile(r"""(?:^import\s[^;]*?\sfrom\s|^import\s|^export\s[^;]*?\sfrom\s|\bimport\()\s*'([^']+)'""", re.M)
+CSS_IMPORT = re.compile(r"""^@import url\("([^"]+)"\);""", re.M)
 
 
 def modules() -> list[Path]:
-    return sorted(p for p in STATIC.rglob("*.js") if "vendor" not in p.relative_to(STATIC).parts)
+    return sorted(p for p in [*STATIC.rglob("*.js"), *STATIC.rglob("*.css")]
+                  if "vendor" not in p.relative_to(STATIC).parts)
 
 
 def imports(path: Path) -> list[str]:
-    return IMPORT.findall(path.read_text())
+    return (CSS_IMPORT if path.suffix == ".css" else IMPORT).findall(path.read_text())
 
 
 def urls_of(path: Path) -> list[str]:
@@ -74,9 +76,10 @@ def test_no_front_end_keeps_its_own_copy_of_the_core() -> None:
 
 
 def app_modules() -> set[str]:
-    """The URLs of every module the resident app may load, from /app/main.js on."""
+    """The URLs of every module and stylesheet the resident app may load, from /app/main.js and
+    /app/app.css on."""
     seen: set[str] = set()
-    todo = ["/app/main.js"]
+    todo = ["/app/main.js", "/app/app.css"]
     while todo:
         url = todo.pop()
         if url in seen:
@@ -92,7 +95,7 @@ def test_the_service_worker_keeps_every_module_of_the_app() -> None:
     worker = (STATIC / "app" / "sw.js").read_text()
     shell = set(re.findall(r"^  '([^']+)',$", worker.split("const SHELL = [", 1)[1].split("];", 1)[0], re.M))
     loaded = app_modules()
-    assert "/static/core/dom.js" in loaded
+    assert {"/static/core/dom.js", "/static/core/base.css"} <= loaded
     assert loaded - shell == set(), "add these to SHELL in app/static/app/sw.js"
     for url in shell:
         if url != "/app/" and not url.endswith(".webmanifest"):

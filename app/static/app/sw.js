@@ -41,6 +41,7 @@ const SHELL = [
   '/app/icons/icon-192.png',
   '/app/icons/badge-96.png',
   '/static/core/api.js',
+  '/static/core/base.css',
   '/static/core/assets.js',
   '/static/core/dom.js',
   '/static/core/i18n.js',
