@@ -1,5 +1,10 @@
 // Entry point of the app: language, service worker, the phone's saved choices, the tourist
 // link, then one screen per location.hash.
+//
+// The core shared with the console (app/static/core/) is imported as ../../static/core/… from
+// here (one more ../ from the folders below): on disk that is app/static/core/, and the browser,
+// which loads this file as /app/main.js, resolves it to /static/core/ (a URL never climbs above
+// its root). The service worker keeps a copy of those files too (sw.js).
 import { clear, h } from '../../static/core/dom.js';
 import { pageLang, setLang, t } from './core/i18n.js';
 import * as device from './core/device.js';
