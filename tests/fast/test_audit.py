@@ -10,7 +10,7 @@ from app.db import audit
 from app.db.stations import Operator, Station
 from app.services.lifecycle import withdraw_alert
 from tests.fast.calls import send
-from tests.fast.support import CENTRE, FakePool, RecordedWakeUps, circle
+from tests.fast.support import FakePool, RecordedWakeUps
 
 
 @pytest.fixture
@@ -36,7 +36,7 @@ def test_the_audit_log_cannot_be_rewritten(conn: psycopg.Connection, entry: int,
 def test_a_withdrawn_alert_leaves_its_trail(
     conn: psycopg.Connection, pool: FakePool, wakeups: RecordedWakeUps, publisher: Operator, approver: Operator,
 ) -> None:
-    sent = send(pool, wakeups, publisher, "saint-etienne", severity="Extreme", zone=circle(CENTRE, 600))
+    sent = send(pool, wakeups, publisher, "saint-etienne", severity="Extreme")
 
     withdraw_alert(pool, approver, sent.alert_id)  # type: ignore[arg-type]
 

@@ -75,7 +75,7 @@ def test_a_phone_arriving_in_the_zone_gets_the_alert_once(
 def test_the_reconciler_wakes_the_fan_out_a_lost_wake_up_missed(
     conn: psycopg.Connection, pool: FakePool, runtime: FakeRuntime, publisher: Operator,
 ) -> None:
-    sent = send(pool, RecordedWakeUps(failing=True), publisher, "saint-etienne", zone=ZONE)  # Redis was down
+    sent = send(pool, RecordedWakeUps(failing=True), publisher, "saint-etienne")  # Redis was down
 
     report = reconcile(runtime)  # type: ignore[arg-type]
     assert runtime.wakeups.fan_outs == [sent.alert_id]

@@ -27,8 +27,8 @@ def _alerts_with_key(conn: psycopg.Connection, key: str) -> int:
 def test_a_retried_request_returns_the_same_alert(
     conn: psycopg.Connection, pool: FakePool, wakeups: RecordedWakeUps, publisher: Operator,
 ) -> None:
-    first = send(pool, wakeups, publisher, "saint-etienne", key="send-1", zone=ZONE)
-    again = send(pool, wakeups, publisher, "saint-etienne", key="send-1", zone=ZONE)
+    first = send(pool, wakeups, publisher, "saint-etienne", key="send-1")
+    again = send(pool, wakeups, publisher, "saint-etienne", key="send-1")
 
     assert (first.replayed, again.replayed) == (False, True)
     assert again.alert_id == first.alert_id
@@ -39,10 +39,10 @@ def test_a_retried_request_returns_the_same_alert(
 def test_a_key_reused_for_another_alert_is_refused(
     conn: psycopg.Connection, pool: FakePool, wakeups: RecordedWakeUps, publisher: Operator,
 ) -> None:
-    send(pool, wakeups, publisher, "saint-etienne", key="send-2", zone=ZONE)
+    send(pool, wakeups, publisher, "saint-etienne", key="send-2")
 
     with pytest.raises(Conflict) as refused:
-        send(pool, wakeups, publisher, "saint-etienne", key="send-2", zone=ZONE, title="Autre chose")
+        send(pool, wakeups, publisher, "saint-etienne", key="send-2", title="Autre chose")
 
     assert refused.value.field == "Idempotency-Key"
     assert _alerts_with_key(conn, "send-2") == 1
@@ -51,8 +51,8 @@ def test_a_key_reused_for_another_alert_is_refused(
 def test_without_a_key_each_request_is_a_new_alert(
     pool: FakePool, wakeups: RecordedWakeUps, publisher: Operator,
 ) -> None:
-    first = send(pool, wakeups, publisher, "saint-etienne", zone=ZONE)
-    second = send(pool, wakeups, publisher, "saint-etienne", zone=ZONE)
+    first = send(pool, wakeups, publisher, "saint-etienne")
+    second = send(pool, wakeups, publisher, "saint-etienne")
     assert first.alert_id != second.alert_id
     assert wakeups.fan_outs == [first.alert_id, second.alert_id]
 
@@ -62,7 +62,7 @@ def test_with_redis_down_the_alert_is_kept_for_the_reconciler(
 ) -> None:
     down = RecordedWakeUps(failing=True)
 
-    sent = send(pool, down, publisher, "saint-etienne", zone=ZONE)
+    sent = send(pool, down, publisher, "saint-etienne")
 
     assert sent.state == "pending"
     # the reconciler's query finds it at once (its wake-up is marked as never queued)
