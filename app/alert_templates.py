@@ -15,14 +15,15 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from app.vocab import BODY_MAX, TITLE_MAX, Category, Severity  # noqa: F401  (the limits re-exported)
+
 LANGUAGES = ("fr", "en")
-# the CAP 1.2 vocabularies, as the alert service accepts them (a unit test checks they agree)
-SEVERITIES = ("Extreme", "Severe", "Moderate", "Minor", "Unknown")
-CATEGORIES = ("Geo", "Met", "Safety", "Security", "Rescue", "Fire", "Health", "Env",
-              "Transport", "Infra", "CBRNE", "Other")
+# the CAP 1.2 vocabularies (app/vocab.py), as the alert service accepts them (a unit test checks
+# they agree); the categories in CAP 1.2's order, which refusals list
+SEVERITIES = tuple(Severity)
+CATEGORIES = (Category.GEO, Category.MET, Category.SAFETY, Category.SECURITY, Category.RESCUE, Category.FIRE,
+              Category.HEALTH, Category.ENV, Category.TRANSPORT, Category.INFRA, Category.CBRNE, Category.OTHER)
 NAME_MAX = 80
-TITLE_MAX = 120
-BODY_MAX = 1000
 
 _BLANK = re.compile(r"\[([^\W\d_][\w '’-]{0,39})\]")
 
@@ -61,7 +62,7 @@ def _t(name: str, title: str, body: str) -> TemplateText:
 
 
 BUILTIN: tuple[Template, ...] = (
-    Template("boil-water", "Health", "Severe", True, {
+    Template("boil-water", Category.HEALTH, Severity.SEVERE, True, {
         "fr": _t("Eau à faire bouillir",
                  "Eau du robinet : à faire bouillir avant de la boire",
                  "Suite à [cause], l'eau du robinet n'est plus potable à [quartier] depuis le [date]. "
@@ -76,7 +77,7 @@ BUILTIN: tuple[Template, ...] = (
                  "use it as usual for showering and cleaning. Bottled water is handed out at "
                  "[distribution point]. We will tell you as soon as the water is safe again."),
     }),
-    Template("road-closure", "Transport", "Minor", False, {
+    Template("road-closure", Category.TRANSPORT, Severity.MINOR, False, {
         "fr": _t("Route fermée",
                  "Circulation interdite : [rue]",
                  "En raison de [motif], la circulation est interdite [rue] du [date de début] au "
@@ -86,7 +87,7 @@ BUILTIN: tuple[Template, ...] = (
                  "Because of [reason], [street] is closed to traffic from [start date] to [end date]. "
                  "Please follow the diversion via [diversion route]. Thank you for your understanding."),
     }),
-    Template("flood-warning", "Met", "Severe", True, {
+    Template("flood-warning", Category.MET, Severity.SEVERE, True, {
         "fr": _t("Risque d'inondation",
                  "Risque d'inondation : [secteur]",
                  "La montée des eaux de [cours d'eau] menace [secteur] à partir de [heure]. Mettez vos "
@@ -100,7 +101,7 @@ BUILTIN: tuple[Template, ...] = (
                  "underground car parks. Do not drive and never cross a flooded road. In immediate "
                  "danger, call 112."),
     }),
-    Template("heatwave", "Met", "Moderate", False, {
+    Template("heatwave", Category.MET, Severity.MODERATE, False, {
         "fr": _t("Canicule",
                  "Canicule : fortes chaleurs jusqu'au [date]",
                  "De fortes chaleurs sont attendues jusqu'au [date]. Buvez de l'eau régulièrement, "
@@ -114,7 +115,7 @@ BUILTIN: tuple[Template, ...] = (
                  "relatives and neighbours. A cooled room is open at [place], [opening hours]. "
                  "Vulnerable people can register with the town hall on [phone number]."),
     }),
-    Template("school-closure", "Other", "Minor", False, {
+    Template("school-closure", Category.OTHER, Severity.MINOR, False, {
         "fr": _t("Fermeture d'école",
                  "École [nom de l'école] fermée le [date]",
                  "En raison de [motif], l'école [nom de l'école] sera fermée le [date]. Un accueil est "
@@ -126,7 +127,7 @@ BUILTIN: tuple[Template, ...] = (
                  "cannot look after them will be cared for at [care location]. Information: "
                  "[phone number]."),
     }),
-    Template("canteen-change", "Other", "Minor", False, {
+    Template("canteen-change", Category.OTHER, Severity.MINOR, False, {
         "fr": _t("Cantine : changement",
                  "Cantine : changement le [date]",
                  "En raison de [motif], le service de restauration scolaire est modifié le [date] : "
@@ -136,7 +137,7 @@ BUILTIN: tuple[Template, ...] = (
                  "Because of [reason], school meals change on [date]: [change]. Please remember to "
                  "provide [what to bring]. Thank you for your understanding."),
     }),
-    Template("event-cancelled", "Other", "Minor", False, {
+    Template("event-cancelled", Category.OTHER, Severity.MINOR, False, {
         "fr": _t("Événement annulé",
                  "Annulation : [événement] du [date]",
                  "En raison de [motif], [événement] prévu le [date] à [lieu] est annulé. [report ou "
@@ -146,7 +147,7 @@ BUILTIN: tuple[Template, ...] = (
                  "Because of [reason], [event] planned on [date] at [place] is cancelled. [postponement "
                  "or refund]. We apologise for the inconvenience."),
     }),
-    Template("power-cut", "Infra", "Moderate", False, {
+    Template("power-cut", Category.INFRA, Severity.MODERATE, False, {
         "fr": _t("Coupure d'électricité",
                  "Coupure d'électricité : [secteur]",
                  "Une coupure d'électricité touche [secteur] depuis [heure]. Retour prévu : [heure de "
@@ -161,7 +162,7 @@ BUILTIN: tuple[Template, ...] = (
                  "medical equipment at home, call [phone number]. Never run a generator or a portable "
                  "heater indoors."),
     }),
-    Template("shelter-in-place", "Safety", "Extreme", True, {
+    Template("shelter-in-place", Category.SAFETY, Severity.EXTREME, True, {
         "fr": _t("Mise à l'abri",
                  "Mettez-vous à l'abri immédiatement : [secteur]",
                  "En raison de [danger], mettez-vous immédiatement à l'abri dans le bâtiment le plus "
@@ -176,7 +177,7 @@ BUILTIN: tuple[Template, ...] = (
                  "school: they are sheltered there. Only phone in an emergency, to keep the lines free "
                  "for the rescue services. Listen to [radio station] and wait for the all-clear."),
     }),
-    Template("evacuation", "Safety", "Extreme", True, {
+    Template("evacuation", Category.SAFETY, Severity.EXTREME, True, {
         "fr": _t("Évacuation",
                  "Évacuation immédiate : [secteur]",
                  "En raison de [danger], quittez immédiatement [secteur]. Emportez papiers, "

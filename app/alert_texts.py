@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from app.vocab import FRAME_WORDS, Status
+from app.vocab import FRAME_WORDS, CancelReason, Status
 
 STATUSES = tuple(Status)
 
@@ -28,7 +28,7 @@ def frame_word(status: str, language: str) -> str:
 def frame(status: str, language: str, text: Text) -> Text:
     """An exercise says so at the start and at the end of its title and body, in its own language,
     so that no one reading half of it can take it for a live alert (the Hawaii 2018 lesson)."""
-    if status == "actual":
+    if status == Status.ACTUAL:
         return text
     word = frame_word(status, language)
     title = text.title if text.title.startswith(word) else f"{word} – {text.title}"
@@ -55,10 +55,10 @@ def live_only_phrase(text: str) -> str | None:
     return found.group(0) if found else None
 
 
-CANCEL_REASONS = ("error", "all_clear")
+CANCEL_REASONS = tuple(CancelReason)
 
-_CANCEL = {
-    "error": {
+_CANCEL: dict[str, dict[str, Text]] = {
+    CancelReason.ERROR: {
         "fr": Text("ANNULATION – {title}",
                    "L'alerte « {title} » a été envoyée par erreur. Elle est annulée : "
                    "vous n'avez rien à faire. Toutes nos excuses."),
@@ -66,7 +66,7 @@ _CANCEL = {
                    "The alert \"{title}\" was sent in error. It is cancelled: there is nothing you need to do. "
                    "We apologise."),
     },
-    "all_clear": {
+    CancelReason.ALL_CLEAR: {
         "fr": Text("FIN D'ALERTE – {title}",
                    "Le danger est passé : l'alerte « {title} » est levée. "
                    "Vous pouvez reprendre vos activités normalement."),

@@ -18,6 +18,7 @@ from app.errors import InvalidInput
 from app.services.operators import hash_token, new_token
 from app.services.sessions import hash_password
 from app.settings import Settings
+from app.vocab import CHILD_STATION_KINDS, Role, Severity
 
 ROOT = Path(__file__).resolve().parents[1]
 DEMO_COMMUNES = ROOT / "data" / "communes-42-loire.geojson"
@@ -85,9 +86,9 @@ def demo(settings: Settings, token_file: Path) -> str:
     """Saint-Étienne with a mayor's office operator; returns an API token (kept across runs)."""
     apply_migrations(settings.database_url)
     slug, _ = import_commune(settings, DEMO_COMMUNES, DEMO_CODE, "saint-etienne")
-    create_operator(settings, "Mairie de Saint-Étienne (démo)", DEMO_EMAIL, slug, "admin")
+    create_operator(settings, "Mairie de Saint-Étienne (démo)", DEMO_EMAIL, slug, Role.ADMIN)
     set_password(settings, DEMO_EMAIL, DEMO_PASSWORD)
-    create_operator(settings, "Adjointe à la sécurité (démo)", DEMO_APPROVER_EMAIL, slug, "approver")
+    create_operator(settings, "Adjointe à la sécurité (démo)", DEMO_APPROVER_EMAIL, slug, Role.APPROVER)
     set_password(settings, DEMO_APPROVER_EMAIL, DEMO_PASSWORD)
     if token_file.exists():
         token = token_file.read_text().strip()
@@ -101,7 +102,7 @@ def demo(settings: Settings, token_file: Path) -> str:
     return token
 
 
-SEVERITIES = ("Extreme", "Severe", "Moderate", "Minor", "Unknown")
+SEVERITIES = tuple(Severity)
 
 
 def set_approval(settings: Settings, slug: str, severities: str) -> str:
@@ -140,13 +141,13 @@ def main(argv: list[str] | None = None) -> int:
     p = sub.add_parser("create-station", help="create an association or institution station")
     p.add_argument("--slug", required=True)
     p.add_argument("--name", required=True)
-    p.add_argument("--kind", choices=["association", "institution"], required=True)
+    p.add_argument("--kind", choices=[k.value for k in CHILD_STATION_KINDS], required=True)
     p.add_argument("--parent", help="slug of the municipality it belongs to")
     p = sub.add_parser("create-operator", help="create an operator (or add a role) on a station")
     p.add_argument("--name", required=True)
     p.add_argument("--email", required=True)
     p.add_argument("--station", required=True, help="station slug")
-    p.add_argument("--role", choices=["admin", "publisher", "approver"], default="publisher")
+    p.add_argument("--role", choices=[r.value for r in Role], default=Role.PUBLISHER.value)
     p = sub.add_parser("create-admin", help="create the first administrator of a station and set their password")
     p.add_argument("--name", required=True)
     p.add_argument("--email", required=True)
@@ -185,7 +186,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"operator {args.email} is {args.role} of {args.station}")
     elif args.command in ("create-admin", "set-password"):
         if args.command == "create-admin":
-            create_operator(settings, args.name, args.email, args.station, "admin")
+            create_operator(settings, args.name, args.email, args.station, Role.ADMIN)
         try:
             set_password(settings, args.email, _read_password(args.password_stdin))
         except InvalidInput as exc:

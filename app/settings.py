@@ -7,6 +7,8 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from app.vocab import Channel
+
 # The push services browsers actually use. A subscription endpoint on any other host is refused,
 # so that Tocsin cannot be turned into a request forger against internal addresses.
 DEFAULT_PUSH_HOSTS = (
@@ -230,6 +232,6 @@ class Settings:
         return lines
 
     def configured_channels(self) -> tuple[str, ...]:
-        return ("webpush",) + (("apns",) if self.apns_configured else ()) + (
-            ("fcm",) if self.fcm_configured else ()
+        return (Channel.WEBPUSH,) + ((Channel.APNS,) if self.apns_configured else ()) + (
+            (Channel.FCM,) if self.fcm_configured else ()
         )

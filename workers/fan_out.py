@@ -8,9 +8,15 @@ from datetime import UTC, datetime
 
 from app.db import alerts as alerts_db
 from app.db.pool import transaction
-from workers.runtime import Runtime
+from app.vocab import AlertState
+from workers.runtime import Runtime, runtime
 
 log = logging.getLogger(__name__)
+
+
+def run(alert_id: str) -> int:
+    """The `alerts.fan_out` task (workers/tasks.py): its wake-up carries the alert's id."""
+    return fan_out(runtime(), uuid.UUID(alert_id))
 
 
 def fan_out(rt: Runtime, alert_id: uuid.UUID) -> int:
@@ -20,7 +26,7 @@ def fan_out(rt: Runtime, alert_id: uuid.UUID) -> int:
         if alert is None:
             log.warning("fan-out of alert %s: no such alert (erased?)", alert_id)
             return 0
-        if alert.state not in ("pending", "sending") or alert.expires_at <= datetime.now(UTC):
+        if alert.state not in (AlertState.PENDING, AlertState.SENDING) or alert.expires_at <= datetime.now(UTC):
             return 0
         # an update or a cancel first stops what it replaces, then reaches whoever that reached
         earlier = alerts_db.replace_earlier(conn, alert)

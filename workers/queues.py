@@ -11,23 +11,24 @@ from __future__ import annotations
 from celery import Celery
 
 from app.settings import Settings
+from app.vocab import Channel
 
 FAN_OUT = "alerts.fan_out"
 RECONCILE = "deliveries.reconcile"
 SELF_TEST = "push.self_test"
 CAP_POLL_FEEDS = "cap.poll_feeds"
 CAP_POLL_INTERVAL_S = 60.0
-SEND_TASKS = {"webpush": "push.send_webpush", "apns": "push.send_apns", "fcm": "push.send_fcm"}
+SEND_TASKS: dict[str, str] = {Channel.WEBPUSH: "push.send_webpush", Channel.APNS: "push.send_apns", Channel.FCM: "push.send_fcm"}
 
 QUEUE_FANOUT = "fanout"
 QUEUE_MAINTENANCE = "maintenance"
-SEND_QUEUES = {channel: f"push.{channel}" for channel in SEND_TASKS}
+SEND_QUEUES: dict[str, str] = {channel: f"push.{channel}" for channel in SEND_TASKS}
 ALL_QUEUES = (QUEUE_FANOUT, *SEND_QUEUES.values(), QUEUE_MAINTENANCE)
 # The production layout: one worker per entry, so an APNs or FCM outage only holds up its queue.
 WORKER_POOLS = {
-    "core": (QUEUE_FANOUT, SEND_QUEUES["webpush"], QUEUE_MAINTENANCE),
-    "apns": (SEND_QUEUES["apns"],),
-    "fcm": (SEND_QUEUES["fcm"],),
+    "core": (QUEUE_FANOUT, SEND_QUEUES[Channel.WEBPUSH], QUEUE_MAINTENANCE),
+    "apns": (SEND_QUEUES[Channel.APNS],),
+    "fcm": (SEND_QUEUES[Channel.FCM],),
 }
 
 

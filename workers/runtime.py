@@ -13,6 +13,7 @@ from psycopg_pool import ConnectionPool
 from app.db.pool import open_pool
 from app.settings import Settings
 from app.vapid import load_or_create_vapid_key
+from app.vocab import Channel
 from app.wakeups import WakeUps
 from workers.providers.apns import APNsProvider
 from workers.providers.base import Provider
@@ -48,13 +49,15 @@ class Runtime:
     def _build(self, channel: str) -> Provider:
         settings = self.settings
         if channel not in settings.configured_channels():
-            variable = {"apns": "TOCSIN_APNS_KEY_FILE", "fcm": "TOCSIN_FCM_SERVICE_ACCOUNT_FILE"}[channel]
+            variables: dict[str, str] = {Channel.APNS: "TOCSIN_APNS_KEY_FILE",
+                                         Channel.FCM: "TOCSIN_FCM_SERVICE_ACCOUNT_FILE"}
+            variable = variables[channel]
             raise ChannelUnavailable(f"{channel} is not configured on this server ({variable} is not set)",
                                      retry=False)
         try:
-            if channel == "apns":
+            if channel == Channel.APNS:
                 return APNsProvider(settings)
-            if channel == "fcm":
+            if channel == Channel.FCM:
                 return FCMProvider(settings)
         except RuntimeError as exc:  # a key file missing or malformed: the administrator can fix it
             log.error("%s delivery cannot start: %s", channel, exc)

@@ -8,8 +8,9 @@ from datetime import UTC, datetime, timedelta
 
 from app.db import devices as devices_db
 from app.db.pool import transaction
+from app.vocab import Category, Severity
 from workers.providers.base import Message, Notice, Outcome, Verdict
-from workers.runtime import ChannelUnavailable, Runtime
+from workers.runtime import ChannelUnavailable, Runtime, runtime
 
 log = logging.getLogger(__name__)
 
@@ -26,6 +27,11 @@ EXPLAIN = {
 }
 
 
+def run(device_id: str) -> str:
+    """The `push.self_test` task (workers/tasks.py): its wake-up carries the device's id."""
+    return self_test(runtime(), uuid.UUID(device_id))
+
+
 def self_test(rt: Runtime, device_id: uuid.UUID) -> str:
     with transaction(rt.pool) as conn:
         target = devices_db.test_target(conn, device_id)
@@ -39,8 +45,8 @@ def self_test(rt: Runtime, device_id: uuid.UUID) -> str:
         return _record(rt, device_id, "failed", f"this server cannot send to this device: {exc}")
     now = datetime.now(UTC)
     title, body = TEXTS.get(target.locale.split("-")[0], TEXTS["en"])
-    notice = Notice(alert_id=uuid.uuid4(), station="Tocsin", title=title, body=body, severity="Minor",
-                    category="Other", sent=now, expires_at=now + TEST_TTL, url=f"{rt.settings.public_url}/app/",
+    notice = Notice(alert_id=uuid.uuid4(), station="Tocsin", title=title, body=body, severity=Severity.MINOR,
+                    category=Category.OTHER, sent=now, expires_at=now + TEST_TTL, url=f"{rt.settings.public_url}/app/",
                     kind="test")
     message = Message(0, device_id, target.endpoint, notice, int(TEST_TTL.total_seconds()),
                       target.p256dh, target.auth, target.apns_topic)

@@ -15,8 +15,9 @@ from app.db import deliveries as deliveries_db
 from app.db import devices as devices_db
 from app.db.pool import transaction
 from app.settings import Settings
+from app.vocab import Channel, DeliveryStatus
 from workers.providers.base import Message, Notice, Outcome, Provider, Verdict
-from workers.runtime import ChannelUnavailable, Runtime
+from workers.runtime import ChannelUnavailable, Runtime, runtime
 
 log = logging.getLogger(__name__)
 
@@ -24,6 +25,21 @@ log = logging.getLogger(__name__)
 # but before we recorded it would send it again, so the window stays short.
 FLUSH_EVERY_S = 0.05
 FLUSH_AT = 50
+
+
+# The `push.send_*` tasks (workers/tasks.py), one per channel's queue: a wake-up carries up to
+# TOCSIN_SEND_BATCH_SIZE delivery ids of that channel.
+
+def run_webpush(delivery_ids: list[int]) -> dict[str, int]:
+    return dict(send_batch(runtime(), Channel.WEBPUSH, delivery_ids))
+
+
+def run_apns(delivery_ids: list[int]) -> dict[str, int]:
+    return dict(send_batch(runtime(), Channel.APNS, delivery_ids))
+
+
+def run_fcm(delivery_ids: list[int]) -> dict[str, int]:
+    return dict(send_batch(runtime(), Channel.FCM, delivery_ids))
 
 
 def retry_delay(settings: Settings, attempts: int, retry_after_s: float | None) -> float:
@@ -66,7 +82,7 @@ class OutcomeRecorder:
             by_verdict.setdefault(outcome.verdict, []).append(outcome)
         with transaction(self._rt.pool) as conn:
             if sent := by_verdict.get(Verdict.SENT):
-                deliveries_db.record_final(conn, [o.delivery_id for o in sent], "sent")
+                deliveries_db.record_final(conn, [o.delivery_id for o in sent], DeliveryStatus.SENT)
             for verdict in (Verdict.GONE, Verdict.FAILED):
                 for o in by_verdict.get(verdict, []):
                     deliveries_db.record_final(conn, [o.delivery_id], verdict.value, o.detail)
@@ -147,7 +163,7 @@ def send_batch(rt: Runtime, channel: str, ids: list[int]) -> Counter[str]:
         claimed = deliveries_db.claim_deliveries(conn, ids)
         gone = [c for c in claimed if not c.device_active]
         if gone:
-            deliveries_db.record_final(conn, [c.id for c in gone], "gone", "device was deactivated")
+            deliveries_db.record_final(conn, [c.id for c in gone], DeliveryStatus.GONE, "device was deactivated")
     live = [c for c in claimed if c.device_active]
     recorder = OutcomeRecorder(rt, {c.id: c.attempts for c in live})
     if live:

@@ -1,57 +1,35 @@
-"""Celery tasks: thin wrappers that hand the message to the module doing the work."""
+"""The task table: each task name (workers/queues.py) and the function Celery calls for it, the
+way app/main.py lists the routes. The functions are the entry points of the modules that do the
+work, so a worker's stack goes from Celery straight into them: `celery -A workers.celery_app
+worker` imports this module (celery_app's `include`), which registers every entry."""
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Callable
-from typing import Any, TypeVar, cast
 
 from app.cap import feeds as cap_feeds
-from workers import fan_out as fan_out_module
-from workers import reconciler, sending
-from workers import self_test as self_test_module
+from app.vocab import Channel
+from workers import fan_out, reconciler, self_test, sending
 from workers.celery_app import celery
 from workers.queues import CAP_POLL_FEEDS, FAN_OUT, RECONCILE, SELF_TEST, SEND_TASKS
 from workers.runtime import runtime
 
-F = TypeVar("F", bound=Callable[..., Any])
 
-
-def task(name: str) -> Callable[[F], F]:
-    """celery.task, typed: the decorated function keeps its signature for the type checker."""
-    return cast(Callable[[F], F], celery.task(name=name))
-
-
-@task(FAN_OUT)
-def fan_out(alert_id: str) -> int:
-    return fan_out_module.fan_out(runtime(), uuid.UUID(alert_id))
-
-
-@task(SEND_TASKS["webpush"])
-def send_webpush(delivery_ids: list[int]) -> dict[str, int]:
-    return dict(sending.send_batch(runtime(), "webpush", delivery_ids))
-
-
-@task(SEND_TASKS["apns"])
-def send_apns(delivery_ids: list[int]) -> dict[str, int]:
-    return dict(sending.send_batch(runtime(), "apns", delivery_ids))
-
-
-@task(SEND_TASKS["fcm"])
-def send_fcm(delivery_ids: list[int]) -> dict[str, int]:
-    return dict(sending.send_batch(runtime(), "fcm", delivery_ids))
-
-
-@task(SELF_TEST)
-def self_test(device_id: str) -> str:
-    return self_test_module.self_test(runtime(), uuid.UUID(device_id))
-
-
-@task(RECONCILE)
-def reconcile() -> dict[str, int]:
-    return reconciler.reconcile(runtime())
-
-
-@task(CAP_POLL_FEEDS)
 def poll_cap_feeds() -> dict[str, int]:
+    """app/cap/feeds.py takes a pool and the feed list, not the worker's runtime: this one-liner
+    hands them over."""
     return cap_feeds.poll_feeds(runtime().pool, runtime().settings.cap_feeds)
+
+
+TASKS: dict[str, Callable[..., object]] = {
+    FAN_OUT: fan_out.run,  # (alert id) -> deliveries written
+    SEND_TASKS[Channel.WEBPUSH]: sending.run_webpush,  # (delivery ids) -> outcomes by verdict
+    SEND_TASKS[Channel.APNS]: sending.run_apns,
+    SEND_TASKS[Channel.FCM]: sending.run_fcm,
+    SELF_TEST: self_test.run,  # (device id) -> "sent" | "failed" | "none"
+    RECONCILE: reconciler.run,  # () -> what was closed, released and queued again
+    CAP_POLL_FEEDS: poll_cap_feeds,  # () -> new imports by station
+}
+
+for name, function in TASKS.items():
+    celery.task(name=name)(function)

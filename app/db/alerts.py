@@ -10,6 +10,8 @@ import psycopg
 from psycopg.rows import class_row, dict_row
 from psycopg.types.json import Jsonb
 
+from app.vocab import SENT_STATES, AlertState, Audience, MsgType, Status
+
 # Who an alert reaches: followers of the station with a saved place or a current position in the
 # area, and, for `everyone` alerts, any device that opted into "alerts around me" and stands in
 # it. The area is the zone grown by the privacy grid's snapping error (EPSG:3857 WKB); both
@@ -59,16 +61,16 @@ _THREAD_LEDGER = """
 """
 
 
-def _recipients(area_wkb: bytes | None, status: str = "actual", msg_type: str = "Alert") -> str:
+def _recipients(area_wkb: bytes | None, status: str = Status.ACTUAL, msg_type: str = MsgType.ALERT) -> str:
     """The SQL set of device ids an alert reaches (parameters: station, area, everyone, category,
     earlier, cancel)."""
-    if msg_type == "Cancel":
+    if msg_type == MsgType.CANCEL:
         return _THREAD_LEDGER
-    if status != "actual":
+    if status != Status.ACTUAL:
         base = _TEST_DEVICES
     else:
         base = _RECIPIENTS_IN_AREA if area_wkb is not None else _ALL_FOLLOWERS
-    return base if msg_type == "Alert" else f"{base} UNION {_THREAD_LEDGER}"
+    return base if msg_type == MsgType.ALERT else f"{base} UNION {_THREAD_LEDGER}"
 
 
 @dataclass(frozen=True)
@@ -160,7 +162,7 @@ def clear_fanout_queued(conn: psycopg.Connection, alert_id: uuid.UUID) -> None:
 
 def count_recipients(
     conn: psycopg.Connection, station_id: int, area_wkb: bytes | None, everyone: bool, category: str | None,
-    status: str = "actual",
+    status: str = Status.ACTUAL,
 ) -> list[tuple[str, str, int]]:
     """(channel, locale, devices) for who an alert would reach now (category None: any)."""
     rows = conn.execute(
@@ -188,13 +190,13 @@ def alert_to_send(conn: psycopg.Connection, alert_id: uuid.UUID) -> AlertToSend 
 def replace_earlier(conn: psycopg.Connection, alert: AlertToSend) -> list[uuid.UUID]:
     """An update or cancel going out: the earlier messages of its thread stop (their deliveries not
     yet made are 'replaced'), and they say what replaced them. Returns their ids."""
-    if alert.msg_type == "Alert":
+    if alert.msg_type == MsgType.ALERT:
         return []
     earlier = [r[0] for r in conn.execute(
         "UPDATE alerts SET state = %s, replaced_by = %s, completed_at = coalesce(completed_at, now())"
         " WHERE thread_id = %s AND id <> %s AND created_at <= (SELECT created_at FROM alerts WHERE id = %s)"
         "   AND state IN ('pending', 'sending', 'complete', 'expired', 'replaced', 'cancelled') RETURNING id",
-        ("cancelled" if alert.msg_type == "Cancel" else "replaced", alert.id, alert.thread_id, alert.id, alert.id),
+        (AlertState.CANCELLED if alert.msg_type == MsgType.CANCEL else AlertState.REPLACED, alert.id, alert.thread_id, alert.id, alert.id),
     )]
     conn.execute(
         "UPDATE deliveries SET status = 'replaced', finished_at = now(), last_error = %s"
@@ -216,10 +218,10 @@ def write_ledger(conn: psycopg.Connection, alert: AlertToSend, earlier: list[uui
             "alert": alert.id,
             "station": alert.station_id,
             "area": alert.match_area_wkb,
-            "everyone": alert.audience == "everyone",
+            "everyone": alert.audience == Audience.EVERYONE,
             "category": alert.category,
             "earlier": earlier,
-            "cancel": alert.msg_type == "Cancel",
+            "cancel": alert.msg_type == MsgType.CANCEL,
         },
     ).fetchall()
     conn.execute(
@@ -395,15 +397,14 @@ class PublicAlert:
     expires_at: datetime
     active: bool
     zone: dict[str, object] | None
-    status: str = "actual"
-    msg_type: str = "Alert"
-    state: str = "complete"
+    status: str = Status.ACTUAL
+    msg_type: str = MsgType.ALERT
+    state: str = AlertState.COMPLETE
     replaced_by: uuid.UUID | None = None
 
 
-# Alerts that went out (or are going out); drafts awaiting approval, scheduled or withdrawn ones are
-# nobody's business but their station's.
-SENT_STATES = ("pending", "sending", "complete", "expired", "replaced", "cancelled")
+# Alerts that went out (or are going out), app.vocab.SENT_STATES; drafts awaiting approval,
+# scheduled or withdrawn ones are nobody's business but their station's.
 _PUBLIC_ALERT = (
     "SELECT a.id, s.slug, s.name, a.title, a.body, a.severity, a.category, coalesce(a.send_at, a.created_at),"
     " a.expires_at, a.expires_at > now() AND a.state IN ('pending', 'sending', 'complete'), a.zone,"
@@ -464,7 +465,7 @@ def approve(conn: psycopg.Connection, alert_id: uuid.UUID, approver_id: int, rel
     conn.execute(
         "UPDATE alerts SET approved_by = %s, approved_at = now(), state = %s,"
         " fanout_queued_at = CASE WHEN %s THEN now() END WHERE id = %s",
-        (approver_id, "pending" if release_now else "scheduled", release_now, alert_id),
+        (approver_id, AlertState.PENDING if release_now else AlertState.SCHEDULED, release_now, alert_id),
     )
 
 

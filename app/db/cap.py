@@ -10,11 +10,9 @@ from typing import Any
 
 import psycopg
 
-# ---------------------------------------------------------------------------------- export
+from app.vocab import SENT_STATES
 
-# Only alerts that were actually sent are published: never one awaiting approval, scheduled or
-# withdrawn.
-SENT_STATES = ("pending", "sending", "complete", "expired", "replaced", "cancelled")
+# ---------------------------------------------------------------------------------- export
 
 
 @dataclass(frozen=True)
@@ -75,7 +73,9 @@ def _cap_alert(row: tuple[Any, ...]) -> CapAlert:
 
 
 def cap_alert(conn: psycopg.Connection, alert_id: uuid.UUID) -> CapAlert | None:
-    """An alert that was sent (whatever became of it since), as its CAP document needs it."""
+    """An alert that was sent (whatever became of it since), as its CAP document needs it: only
+    alerts that were actually sent are published, never one awaiting approval, scheduled or
+    withdrawn."""
     row = conn.execute(_CAP_ALERT + " WHERE a.id = %s AND a.state = ANY(%s)",
                        (alert_id, list(SENT_STATES))).fetchone()
     return _cap_alert(row) if row else None

@@ -30,6 +30,7 @@ from aioapns.exceptions import ConnectionError as APNsConnectionError
 from aioapns.exceptions import MaxAttemptsExceeded
 
 from app.settings import Settings
+from app.vocab import Channel
 from workers.providers.base import (
     Message,
     Notice,
@@ -160,7 +161,7 @@ def read_key(path: Path) -> str:
 
 
 class APNsProvider:
-    channel = "apns"
+    channel: str = Channel.APNS
 
     def __init__(self, settings: Settings) -> None:
         assert settings.apns_key_file is not None

@@ -12,6 +12,8 @@ from datetime import datetime
 from enum import Enum
 from typing import Generic, Protocol, TypeVar
 
+from app.vocab import MsgType, Severity, Status
+
 T = TypeVar("T")
 
 
@@ -39,8 +41,8 @@ class Notice:
     # The first message of the alert's thread: an update or a cancel replaces it on the phone
     # (Web Push Topic and tag, APNs collapse id, FCM collapse key and tag).
     thread_id: uuid.UUID | None = None
-    status: str = "actual"  # CAP status: actual, exercise, test
-    msg_type: str = "Alert"  # CAP msgType: Alert, Update, Cancel
+    status: str = Status.ACTUAL  # CAP status: actual, exercise, test
+    msg_type: str = MsgType.ALERT  # CAP msgType: Alert, Update, Cancel
     language: str = "fr"
 
     @property
@@ -50,12 +52,12 @@ class Notice:
     @property
     def urgent(self) -> bool:
         """Severe and extreme alerts may break through: high priority, time-sensitive."""
-        return self.severity in ("Extreme", "Severe")
+        return self.severity in (Severity.EXTREME, Severity.SEVERE)
 
     @property
     def routine(self) -> bool:
         """Minor and unknown-severity posts may wait for a moment that suits the phone's battery."""
-        return self.severity in ("Minor", "Unknown")
+        return self.severity in (Severity.MINOR, Severity.UNKNOWN)
 
 
 @dataclass(frozen=True)

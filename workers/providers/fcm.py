@@ -23,6 +23,7 @@ import requests
 from google.oauth2 import service_account
 
 from app.settings import Settings
+from app.vocab import Channel
 from workers.providers.base import (
     Message,
     Notice,
@@ -188,7 +189,7 @@ def load_service_account(settings: Settings) -> tuple[service_account.Credential
 
 
 class FCMProvider:
-    channel = "fcm"
+    channel: str = Channel.FCM
 
     def __init__(self, settings: Settings) -> None:
         self._settings = settings

@@ -16,6 +16,7 @@ from urllib.parse import urlsplit
 import aiohttp
 from py_vapid import Vapid02
 
+from app.vocab import Channel, Severity
 from workers.providers.base import (
     Message,
     Notice,
@@ -34,7 +35,8 @@ VAPID_REFRESH_BEFORE_S = 3600
 # A Web Push message is at most 4096 bytes once encrypted; aes128gcm adds an 86-byte header,
 # a 16-byte tag and a padding delimiter.
 MAX_PLAINTEXT = 4096 - 86 - 16 - 1
-URGENCY = {"Extreme": "high", "Severe": "high", "Moderate": "normal", "Minor": "low", "Unknown": "normal"}
+URGENCY: dict[str, str] = {Severity.EXTREME: "high", Severity.SEVERE: "high", Severity.MODERATE: "normal", Severity.MINOR: "low",
+           Severity.UNKNOWN: "normal"}
 
 
 def webpush_document(notice: Notice) -> bytes:
@@ -103,7 +105,7 @@ class VapidHeaders:
 
 
 class WebPushProvider:
-    channel = "webpush"
+    channel: str = Channel.WEBPUSH
 
     def __init__(self, vapid: Vapid02, subject: str, concurrency: int, timeout_s: float) -> None:
         self._headers = VapidHeaders(vapid, subject)
