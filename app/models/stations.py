@@ -12,20 +12,13 @@ from pydantic import AfterValidator, Field, JsonValue, WithJsonSchema
 from pydantic_core import PydanticCustomError
 
 from app.contract import Body, Reply
+from app.models.zones import ZONE_SCHEMA, Zone
 from app.vocab import AlertState, Audience, Category, MsgType, Role, Severity, StationKind, Status
 
 SLUG_PATTERN = r"^[a-z0-9][a-z0-9-]{1,62}$"
 _SLUG = re.compile(SLUG_PATTERN)
 ZONE_NAME_MAX = 80
 STATION_NAME_MAX = 200
-
-# A zone as the alert API takes it; geo/ checks it (app/services/stations.py calls geo.parse_zone).
-ZONE_SCHEMA: dict[str, JsonValue] = {
-    "type": "object",
-    "description": "a circle {\"type\": \"Circle\", \"center\": [lon, lat], \"radius_m\": 300–5000}, or a GeoJSON "
-                   "Polygon, MultiPolygon or Feature that fits in a 5 km circle, inside the station's commune",
-}
-ZoneJson = Annotated[JsonValue, WithJsonSchema(ZONE_SCHEMA)]
 
 
 def _slug(value: str) -> str:
@@ -40,7 +33,7 @@ def _slug(value: str) -> str:
 
 class ZoneToSave(Body):
     name: Annotated[str, Field(min_length=1, max_length=ZONE_NAME_MAX)]
-    zone: ZoneJson
+    zone: Zone  # checked by geo when decoded; it must also lie in the station's commune
 
 
 class ChildStation(Body):

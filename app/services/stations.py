@@ -62,11 +62,7 @@ def list_zones(pool: ConnectionPool, operator: Operator, slug: str) -> list[zone
 
 
 def save_zone(pool: ConnectionPool, operator: Operator, slug: str, request: ZoneToSave) -> zones_db.SavedZone:
-    name = request.name
-    try:
-        zone = geo.parse_zone(request.zone)
-    except geo.ZoneError as exc:
-        raise InvalidInput(exc.code, exc.field, **exc.values) from None
+    name, zone = request.name, request.zone
     with transaction(pool) as conn:
         station = _mine(conn, operator, slug)
         require_station_role(operator, station.id, SEND_ROLES)
