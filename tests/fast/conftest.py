@@ -1,16 +1,16 @@
 """The fast layer: services and SQL on a real PostgreSQL/PostGIS, without uvicorn, Celery or Redis.
 
-Once per session (per process, so parallel runs never meet): a *template* database is built —
-migrations applied, Saint-Étienne imported from the test commune data as `tocsin demo` and
-tests/infra.py do it, an association station and operators with their roles. Every test then runs
-in it inside one transaction that is rolled back at the end, so a test sees the template's world
-and leaves nothing behind.
+Once per session (per process, so parallel runs never meet) a *template* database is built, the
+baseline every test starts from: migrations applied, Saint-Étienne imported from the test commune
+data as `tocsin demo` and tests/infra.py do it, an association station and operators with their
+roles. Every test then runs in it (not in a copy) inside one transaction that is rolled back at the
+end, so a test sees the template's world and leaves nothing behind.
 
 Services take `pool`, a stand-in for psycopg_pool.ConnectionPool whose `connection()` hands out
 that same connection inside a savepoint: `with transaction(pool) as conn:` works unchanged, and an
 error inside a service rolls back only what the service did. `wakeups` records what would have
 been published to the workers. A test that must commit (two connections, row locks) asks for
-`committing`: what it commits is truncated afterwards.
+`committing`: what it commits is deleted afterwards.
 """
 
 from __future__ import annotations
@@ -70,14 +70,6 @@ def build_template(name: str) -> None:
     # for an approver), unlike the integration tests' town, which turns it off.
 
 
-def clone(template: str, name: str) -> str:
-    """A copy of the template (CREATE DATABASE … TEMPLATE: ~1 s, and ~1 s more to drop it), for a
-    suite that would need databases of its own; nobody may be connected to the template meanwhile."""
-    _admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    _admin(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
-    return database_url(name)
-
-
 def drop(name: str) -> None:
     _admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
@@ -132,8 +124,8 @@ def conn(_session: _SessionConnection) -> Iterator[psycopg.Connection]:
         yield connection
 
 
-# What tests write, in an order foreign keys accept; the template's own rows (stations, operators, roles) are never to change.
-# audit_log keeps what a committing test wrote to it: it refuses TRUNCATE, by design.
+# What tests write, in an order foreign keys accept; the template's own rows (stations, operators,
+# roles) must not change. audit_log keeps what a committing test wrote: it refuses DELETE, by design.
 _TEST_TABLES = ("deliveries", "alerts", "places", "follows", "test_devices", "test_enrolment_codes", "devices",
                 "cap_imports", "saved_zones", "station_templates", "api_tokens", "operator_sessions",
                 "login_failures", "invitations")

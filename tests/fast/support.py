@@ -17,8 +17,8 @@ import psycopg
 import geo
 from app.db import alerts as alerts_db
 from app.db import devices as devices_db
+from app.db import drill_devices as drill_devices_db
 from app.db import stations as stations_db
-from app.db import test_devices as test_devices_db
 from app.settings import Settings
 from tests.seed import CENTRE, offset  # noqa: F401  (the fast tests import offset from here)
 
@@ -129,8 +129,8 @@ def make_device(
             station_id = world.station_id(slug)
             operator = next(o for o in world.operators.values() if station_id in o.roles)
             code_hash = hashlib.sha256(f"code-{token}-{slug}".encode()).digest()
-            test_devices_db.create_code(conn, code_hash, station_id, operator.id, 600)
-            assert test_devices_db.enrol(conn, code_hash, device_id) is not None
+            drill_devices_db.create_code(conn, code_hash, station_id, operator.id, 600)
+            assert drill_devices_db.enrol(conn, code_hash, device_id) is not None
         if not active:
             devices_db.deactivate_devices(conn, [device_id], "gone")
     return device_id
