@@ -16,7 +16,15 @@ from app import cli
 from app.db import stations as stations_db
 from app.settings import Settings
 from tests import infra
-from tests.e2e.conftest import PASSWORD, TOWN, TOWN_HALL, Traffic, log_in, wait_for_map, wait_for_path
+from tests.e2e.conftest import (
+    PASSWORD,
+    TOWN,
+    TOWN_HALL,
+    Traffic,
+    log_in,
+    wait_for_map,
+    wait_for_path,
+)
 
 # may write alerts and approve others' (never their own)
 CABINET_EMAIL = "e2e-cabinet@test.invalid"
@@ -123,9 +131,9 @@ def test_refusals_are_shown_in_french(page: Page, traffic: Traffic, people, clea
                    return err instanceof ApiError ? [err.status, err.code, err.message] : String(err);
                  }
                }""", [own.json()["id"]])
-        assert answer == [403, "approval.self_approval",
-                          "vous avez rédigé cette alerte : un autre opérateur ayant le rôle de valideur doit la "
-                          "valider"], answer
+        self_approval = ("vous avez rédigé cette alerte : un autre opérateur ayant le rôle de valideur doit la "
+                         "valider")
+        assert answer == [403, "approval.self_approval", self_approval], answer
         assert not other_traffic.errors, other_traffic.errors
 
         # ---- (b) cancelling what another operator cancelled meanwhile ---------------------------
