@@ -1,8 +1,8 @@
-"""Helpers shared by route modules: JSON bodies, who is calling, running blocking services."""
+"""Helpers shared by route modules: who is calling (API token or console session, with its CSRF
+and origin checks), running blocking services. Bodies are decoded by app.contract.decode."""
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from typing import Any, TypeVar
 from urllib.parse import urlsplit
@@ -11,30 +11,12 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 
 from app.db.stations import Operator
-from app.errors import Forbidden, InvalidInput, PayloadTooLarge, Unauthorized
+from app.errors import Forbidden, Unauthorized
 from app.services import sessions
 from app.services.operators import authenticate_operator
 from app.services.sessions import Session
 
 T = TypeVar("T")
-MAX_BODY_BYTES = 256 * 1024
-
-
-
-async def json_body(request: Request) -> Any:
-    raw = await request.body()
-    if len(raw) > MAX_BODY_BYTES:
-        raise PayloadTooLarge(f"the request body is larger than {MAX_BODY_BYTES // 1024} KiB")
-    if not raw:
-        raise InvalidInput("the request body is empty; send a JSON object")
-    try:
-        return json.loads(raw, parse_constant=_reject_constant)
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise InvalidInput(f"the request body is not valid JSON ({exc})") from None
-
-
-def _reject_constant(word: str) -> None:
-    raise InvalidInput(f"the request body is not valid JSON: {word} is not a number in JSON")
 
 
 def bearer(request: Request) -> str | None:

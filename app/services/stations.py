@@ -14,6 +14,7 @@ from app.db import audit
 from app.db import sessions as sessions_db
 from app.db import stations as db
 from app.db import zones as zones_db
+from app.db.errors import AlreadyExists
 from app.db.pool import transaction
 from app.db.stations import Operator, StationDetail
 from app.errors import Conflict, Forbidden, InvalidInput, NotFound
@@ -123,16 +124,19 @@ def invite_operator(
 
 def create_child_station(pool: ConnectionPool, operator: Operator, slug: str, request: ChildStation) -> StationDetail:
     child_slug, name, kind = request.slug, request.name, request.kind.value
-    with transaction(pool) as conn:
-        parent = _admin_station(conn, operator, slug)
-        if parent.kind != StationKind.MUNICIPALITY:
-            raise Forbidden("station.not_a_municipality")
-        if db.find_station(conn, child_slug) is not None:
-            raise Conflict("station.slug_taken", "slug", slug=child_slug)
-        child_id = db.create_station(conn, child_slug, name, kind, parent.id)
-        # the municipality's admin can then invite the child station's own operators
-        db.grant_role(conn, operator.id, child_id, Role.ADMIN)
-        audit.record(conn, actor=operator, action="station_create", station_id=child_id,
-                     detail={"slug": child_slug, "name": name, "kind": kind, "parent": parent.slug})
-        [child] = db.stations_by_id(conn, [child_id])
+    try:
+        with transaction(pool) as conn:
+            parent = _admin_station(conn, operator, slug)
+            if parent.kind != StationKind.MUNICIPALITY:
+                raise Forbidden("station.not_a_municipality")
+            if db.find_station(conn, child_slug) is not None:
+                raise Conflict("station.slug_taken", "slug", slug=child_slug)
+            child_id = db.create_station(conn, child_slug, name, kind, parent.id)
+            # the municipality's admin can then invite the child station's own operators
+            db.grant_role(conn, operator.id, child_id, Role.ADMIN)
+            audit.record(conn, actor=operator, action="station_create", station_id=child_id,
+                         detail={"slug": child_slug, "name": name, "kind": kind, "parent": parent.slug})
+            [child] = db.stations_by_id(conn, [child_id])
+    except AlreadyExists:  # the same name, taken by another request at the same moment
+        raise Conflict("station.slug_taken", "slug", slug=child_slug) from None
     return child
