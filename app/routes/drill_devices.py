@@ -16,7 +16,7 @@ from app.models.drill_devices import (
     EnrolmentRequest,
 )
 from app.routes.common import bearer, blocking, operator_of
-from app.services import test_devices as drill_devices
+from app.services import drill_devices
 from app.services.devices import parse_device_id
 
 

@@ -1,4 +1,5 @@
-"""The phones a station uses to receive its own exercises and tests, and the codes that enrol them."""
+"""The phones a station uses to receive its own exercises and tests (table test_devices), and the
+codes that enrol them."""
 
 from __future__ import annotations
 

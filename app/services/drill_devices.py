@@ -1,5 +1,6 @@
-"""Test devices: an operator shows a short code in the console, types it in the app on their own
-phone, and that phone then receives the station's exercises and tests (and nobody else does)."""
+"""Drill devices (the API and the database call them test devices): an operator shows a short code
+in the console, types it in the app on their own phone, and that phone then receives the station's
+exercises and tests (and nobody else does)."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from datetime import datetime
 from psycopg_pool import ConnectionPool
 
 from app.db import audit
-from app.db import test_devices as db
+from app.db import drill_devices as db
 from app.db.pool import transaction
 from app.db.stations import Operator
 from app.errors import InvalidInput, NotFound
