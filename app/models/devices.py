@@ -183,10 +183,38 @@ Locale = Annotated[str, _null_is(lambda: DEFAULT_LOCALE),
                    AfterValidator(_language_tag)]
 
 
+def _one_schema_per_platform(schema: dict[str, Any]) -> None:
+    """The registration as published: one object per platform, with the fields that go together
+    and the form of each token, and no position with nearby: false (the rules below, in JSON
+    Schema), so that a client or a contract fuzzer knows what is accepted."""
+    properties: dict[str, Any] = schema.pop("properties")
+    for key in ("required", "additionalProperties", "type"):
+        schema.pop(key, None)
+    common = {name: value for name, value in properties.items() if name in COMMON_FIELDS - {"platform"}}
+    token = {key: value for key, value in properties["token"].items() if key not in ("anyOf", "default")}
+    own: dict[Channel, dict[str, Any]] = {
+        Channel.WEBPUSH: {"subscription": {"$ref": properties["subscription"]["anyOf"][0]["$ref"]}},
+        Channel.APNS: {"token": {**token, "type": "string", "pattern": APNS_TOKEN.pattern},
+                       "bundle": properties["bundle"]},
+        Channel.FCM: {"token": {**token, "type": "string", "minLength": 32, "maxLength": 4096,
+                                "pattern": FCM_TOKEN.pattern}},
+    }
+    schema["oneOf"] = [
+        {"type": "object", "title": f"{platform.value} registration",
+         "properties": {"platform": {"const": platform.value}, **fields, **common},
+         "required": ["platform", "subscription" if platform is Channel.WEBPUSH else "token"],
+         "additionalProperties": False}
+        for platform, fields in own.items()]
+    schema["not"] = {"required": ["nearby", "position"],
+                     "properties": {"nearby": {"const": False}, "position": {"type": "object"}}}
+
+
 class DeviceRegistration(Body):
     """One device: where its pushes go (webpush: `subscription`; apns: `token` and optionally
     `bundle`; fcm: `token`), its language, places, follows and "alerts around me". Registering the
     same subscription or token again updates that device and gives it a new secret."""
+
+    model_config = ConfigDict(json_schema_extra=_one_schema_per_platform)
 
     platform: Annotated[Channel, _null_is(lambda: None)]
     subscription: Annotated[WebPushSubscription | None, Field(description="webpush only")] = None
@@ -267,9 +295,20 @@ class FollowsSaved(Reply):
     follow: list[FollowShown]
 
 
+def _position_whole_and_wanted(schema: dict[str, Any]) -> None:
+    """Published: lat and lon come together (null is accepted as absent, not published), and not
+    with nearby: false."""
+    for name in ("lat", "lon"):
+        schema["properties"][name] = schema["properties"][name]["anyOf"][0]
+    schema["dependentRequired"] = {"lat": ["lon"], "lon": ["lat"]}
+    schema["not"] = {"required": ["lat", "nearby"], "properties": {"nearby": {"const": False}}}
+
+
 class LocationRequest(Body):
     """Where the device is now: sharing it opts into "alerts around me"; without lat and lon the
     position is forgotten (and `nearby`, if given, is set)."""
+
+    model_config = ConfigDict(json_schema_extra=_position_whole_and_wanted)
 
     lat: Latitude | None = None
     lon: Longitude | None = None

@@ -14,6 +14,9 @@ from app.contract import Query, Reply
 from app.vocab import AlertState, Category, MsgType, Severity, StationKind, Status
 
 SEARCH_MAX = 100  # characters of ?q=
+NO_NUL = r"^[^\x00]*$"  # PostgreSQL's text cannot hold NUL
+# spaces around are trimmed first: at least two other signs, and no NUL
+TWO_SIGNS = r"^\s*[^\s\x00][^\x00]*[^\s\x00]\s*$"
 
 LonLat = tuple[float, float]
 BBox = tuple[float, float, float, float]  # west, south, east, north
@@ -27,7 +30,8 @@ class StationSearch(Query):
     """All stations, or those matching ?q= (name or INSEE code), or around ?lat=&lon= (then ?q= is
     not used)."""
 
-    q: Annotated[str, Field(max_length=SEARCH_MAX, description="part of a station's name, or an INSEE code")] = ""
+    q: Annotated[str, Field(max_length=SEARCH_MAX, pattern=NO_NUL,
+                            description="part of a station's name, or an INSEE code")] = ""
     lat: Annotated[float | None, Field(ge=-90, le=90, allow_inf_nan=False, description="degrees north")] = None
     lon: Annotated[float | None, Field(ge=-180, le=180, allow_inf_nan=False, description="degrees east")] = None
 
@@ -40,7 +44,8 @@ class StationSearch(Query):
 
 
 class CommuneSearch(Query):
-    q: Annotated[str, Field(min_length=2, description="at least 2 letters or digits of a commune's name or code")]
+    q: Annotated[str, Field(min_length=2, pattern=TWO_SIGNS,
+                            description="at least 2 letters or digits of a commune's name or code")]
 
 
 # ---------------------------------------------------------------------------------------------

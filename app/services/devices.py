@@ -71,7 +71,8 @@ def _follows(choices: list[FollowChoice]) -> list[Follow]:
 
 
 def _station_follows(conn: psycopg.Connection, follows: list[Follow], field: str) -> list[tuple[int, list[str] | None]]:
-    found = stations_db.station_ids_by_slug(conn, [slug for slug, _ in follows])
+    # a name with a NUL cannot be a station's (nor be sent to PostgreSQL)
+    found = stations_db.station_ids_by_slug(conn, [slug for slug, _ in follows if "\x00" not in slug])
     missing = [slug for slug, _ in follows if slug not in found]
     if missing:
         raise InvalidInput("device.unknown_station", field, slug=missing[0])

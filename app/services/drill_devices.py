@@ -65,7 +65,8 @@ def enrol(pool: ConnectionPool, device_id: uuid.UUID, bearer: str | None, code: 
 def leave(pool: ConnectionPool, device_id: uuid.UUID, bearer: str | None, slug: str) -> None:
     with transaction(pool) as conn:
         authenticate_device(conn, device_id, bearer)
-        if not db.leave(conn, device_id, slug):
+        # a name with a NUL is no station's (and PostgreSQL's text cannot hold it)
+        if "\x00" in slug or not db.leave(conn, device_id, slug):
             raise NotFound("drill_device.not_enrolled")
 
 

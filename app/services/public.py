@@ -36,6 +36,8 @@ def find_communes(pool: ConnectionPool, search: CommuneSearch) -> list[db.Public
 
 
 def station_posts(pool: ConnectionPool, slug: str) -> tuple[db.PublicStation, list[alerts_db.PublicAlert]]:
+    if "\x00" in slug:  # no station's name (and PostgreSQL's text cannot hold it)
+        raise NotFound("public.station_not_found", None, slug=slug)
     with transaction(pool) as conn:
         station = db.public_station(conn, slug)
         found = db.find_station(conn, slug)

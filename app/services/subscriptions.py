@@ -31,6 +31,8 @@ def _is_loopback(host: str) -> bool:
 def check_endpoint(endpoint: str, settings: Settings, field: str) -> str:
     """A Web Push endpoint must be an https URL of a known push service (loopback too, when the
     settings admit it: tests and the demo)."""
+    if any(ord(c) < 0x20 or c == "\x7f" for c in endpoint):  # no control character in a URL
+        raise InvalidInput("subscription.endpoint_not_a_url", field)
     try:
         parts = urlsplit(endpoint)
         port = parts.port
