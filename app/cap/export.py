@@ -21,12 +21,13 @@ from app.db.pool import transaction
 from app.errors import NotFound
 from app.models.cap import ATOM_MEDIA_TYPE, CAP_MEDIA_TYPE
 from app.services.public import sent_alert
+from app.vocab import MsgType, Status
 
 CAP_NS = "urn:oasis:names:tc:emergency:cap:1.2"
 ATOM_NS = "http://www.w3.org/2005/Atom"
 FEED_LIMIT = 100
 # Tocsin's status (lower case) as CAP writes it
-STATUSES = {"actual": "Actual", "exercise": "Exercise", "test": "Test"}
+STATUSES: dict[str, str] = {Status.ACTUAL: "Actual", Status.EXERCISE: "Exercise", Status.TEST: "Test"}
 # <areaDesc> per language of the <info> ("en" for any language not listed)
 AREA_DESCRIPTIONS = {"fr": "{} : zone de l'alerte", "en": "{}: alert area", "de": "{}: Warngebiet",
                      "es": "{}: zona de la alerta", "it": "{}: zona dell'allerta"}
@@ -104,7 +105,7 @@ def identity(alert: CapAlert, public_url: str) -> tuple[str, str, str]:
 def references(alert: CapAlert, public_url: str) -> str | None:
     """CAP's references: "sender,identifier,sent" of the message an Update or a Cancel replaces."""
     ref = alert.reference
-    if alert.msg_type == "Alert" or ref is None:
+    if alert.msg_type == MsgType.ALERT or ref is None:
         return None
     identifier, ref_sender, sent = _identity(ref.id, ref.station_slug, ref.sent, ref.cap_identifier,
                                              ref.cap_sender, public_url)

@@ -23,14 +23,24 @@ from app.models.cap import CapAccepted, CapDecision, CapImportSummary, CapReject
 from app.payloads import PAYLOAD_TEXT_LIMIT, alert_payload_size
 from app.services import alerts
 from app.services.operators import SEND_ROLES, require_station_role
-from app.vocab import BODY_MAX, TITLE_MAX, Audience, Category, Severity, StationKind
+from app.vocab import (
+    BODY_MAX,
+    TITLE_MAX,
+    Audience,
+    Category,
+    MsgType,
+    Severity,
+    StationKind,
+    Status,
+)
 from app.wakeups import WakeUps
 
 log = logging.getLogger(__name__)
 
 LIST_LIMIT = 100
-ACCEPTABLE_TYPES = ("Alert", "Update")
-STATUSES = {"Actual": "actual", "Exercise": "exercise", "Test": "test"}
+ACCEPTABLE_TYPES = (MsgType.ALERT, MsgType.UPDATE)
+# CAP's status as Tocsin writes it (lower case)
+STATUSES: dict[str, str] = {"Actual": Status.ACTUAL, "Exercise": Status.EXERCISE, "Test": Status.TEST}
 _CATEGORIES = frozenset(Category)
 _SEVERITIES = frozenset(Severity)
 
@@ -187,7 +197,7 @@ def _audience(decision: CapDecision, kind: str, zone: dict[str, Any] | None) -> 
 def alert_request(doc: CapDocument, audience: str, now: datetime) -> dict[str, Any]:
     """The alert API's JSON for rebroadcasting this CAP message. Raises InvalidInput for a message
     that cannot be rebroadcast, Conflict for one already expired."""
-    if doc.msg_type == "Cancel":
+    if doc.msg_type == MsgType.CANCEL:
         raise InvalidInput("cap.cancel_not_rebroadcast", "msgType")
     if doc.msg_type not in ACCEPTABLE_TYPES:
         raise InvalidInput("cap.type_not_rebroadcast", "msgType", msg_type=doc.msg_type)

@@ -17,6 +17,7 @@ from typing import Any, Literal
 from lxml import etree
 
 from app.errors import InvalidInput
+from app.vocab import Severity
 from geo.zones import geodesic_circle_polygon
 
 CAP_NS = "urn:oasis:names:tc:emergency:cap:1.2"
@@ -235,7 +236,7 @@ def _info(info: etree._Element) -> CapInfo:
         categories=tuple(c.text.strip() for c in info.findall("cap:category", _NS) if c.text),
         event=_text(info, "event") or "",
         urgency=_text(info, "urgency") or "Unknown",
-        severity=_text(info, "severity") or "Unknown",
+        severity=_text(info, "severity") or Severity.UNKNOWN,
         certainty=_text(info, "certainty") or "Unknown",
         expires=_time(_text(info, "expires"), "expires"),
         sender_name=_text(info, "senderName"),

@@ -17,6 +17,7 @@ from app.i18n import COOKIE as LANGUAGE_COOKIE
 from app.i18n import page_language
 from app.routes.common import blocking, console_session
 from app.services.sessions import Session
+from app.vocab import Role
 
 SHELL = Path(__file__).resolve().parents[1] / "static" / "console" / "index.html"
 NOT_FOUND = {"fr": ("Page introuvable", "Cette page n'existe pas, ou elle ne concerne pas vos stations."),
@@ -122,7 +123,7 @@ async def cap_page(request: Request) -> Response:
 
 
 async def admin_page(request: Request) -> Response:
-    return await _station_page(request, "admin", frozenset({"admin"}))
+    return await _station_page(request, "admin", frozenset({Role.ADMIN}))
 
 
 async def alert_page(request: Request) -> Response:

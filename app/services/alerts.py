@@ -32,16 +32,11 @@ from app.models.alerts import MAX_LIFETIME_S, MIN_LIFETIME_S, AlertDraft, AlertF
 from app.payloads import PAYLOAD_TEXT_LIMIT, alert_payload_size
 from app.services.operators import SEND_ROLES, require_station_role
 from app.services.stations import check_territory
-from app.vocab import Audience, Category, Severity, Status
+from app.vocab import AlertState, Audience, Category, MsgType, Severity, StationKind, Status
 from app.wakeups import WakeUps
 
 log = logging.getLogger(__name__)
 
-# CAP 1.2 vocabularies (OASIS CAP 1.2, section 3.2.2)
-SEVERITIES = ("Extreme", "Severe", "Moderate", "Minor", "Unknown")
-CATEGORIES = ("Geo", "Met", "Safety", "Security", "Rescue", "Fire", "Health", "Env",
-              "Transport", "Infra", "CBRNE", "Other")
-AUDIENCES = ("followers", "everyone")
 MIN_LIFETIME = timedelta(seconds=MIN_LIFETIME_S)
 MAX_LIFETIME = timedelta(seconds=MAX_LIFETIME_S)
 DEFAULT_LIFETIME = timedelta(hours=24)
@@ -164,7 +159,7 @@ def station_for_sending(conn: Connection, operator: Operator, slug: str) -> stat
 
 
 def check_audience(station: stations_db.Station, request: AlertRequest) -> None:
-    if request.audience == Audience.EVERYONE and station.kind != "municipality":
+    if request.audience == Audience.EVERYONE and station.kind != StationKind.MUNICIPALITY:
         raise Forbidden("alert.everyone_municipal_only", "audience")
 
 
@@ -177,14 +172,14 @@ def _area(zone: geo.Zone | None) -> bytes | None:
     return zone.match_area_mercator().wkb if zone is not None else None
 
 
-def needs_approval(station: stations_db.Station, status: str, severity: str, msg_type: str = "Alert") -> bool:
+def needs_approval(station: stations_db.Station, status: str, severity: str, msg_type: str = MsgType.ALERT) -> bool:
     """Four eyes: a live alert of these severities waits for a second operator (never a cancel:
     stopping a wrong alert must take one click)."""
-    if status != "actual" or msg_type == "Cancel":
+    if status != Status.ACTUAL or msg_type == MsgType.CANCEL:
         return False
     severities = station.approval_severities
     if severities is None:
-        severities = ("Extreme", "Severe") if station.kind == "municipality" else ()
+        severities = (Severity.EXTREME, Severity.SEVERE) if station.kind == StationKind.MUNICIPALITY else ()
     return severity in severities
 
 
@@ -224,7 +219,7 @@ MAX_IDEMPOTENCY_KEY = 200
 class Sent:
     alert_id: uuid.UUID
     replayed: bool  # the same request was made before with this Idempotency-Key: nothing new was sent
-    state: str = "pending"
+    state: str = AlertState.PENDING
 
 
 def hash_request(request: BaseModel, action: str = "send") -> bytes:
@@ -263,8 +258,8 @@ def content_hash(request: AlertRequest, msg_type: str, references: uuid.UUID | N
 
 def initial_state(station: stations_db.Station, request: AlertRequest, msg_type: str) -> str:
     if needs_approval(station, request.status, request.severity, msg_type):
-        return "awaiting_approval"
-    return "scheduled" if request.send_at is not None else "pending"
+        return AlertState.AWAITING_APPROVAL
+    return AlertState.SCHEDULED if request.send_at is not None else AlertState.PENDING
 
 
 @dataclass(frozen=True)
@@ -276,7 +271,7 @@ class Thread:
 
 
 def new_alert_row(
-    station: stations_db.Station, operator: Operator, request: AlertRequest, *, msg_type: str = "Alert",
+    station: stations_db.Station, operator: Operator, request: AlertRequest, *, msg_type: str = MsgType.ALERT,
     thread: Thread | None = None, alert_id: uuid.UUID | None = None, key: str | None = None,
     request_hash: bytes | None = None, origin: CapOrigin | None = None,
 ) -> db.NewAlert:
@@ -298,11 +293,13 @@ def new_alert_row(
     )
 
 
+_AUDIT_ACTIONS: dict[str, str] = {MsgType.ALERT: "send", MsgType.UPDATE: "update", MsgType.CANCEL: "cancel"}
+
+
 def _audit_action(row: db.NewAlert) -> str:
-    if row.state == "awaiting_approval":
+    if row.state == AlertState.AWAITING_APPROVAL:
         return "submit"  # for approval
-    return {"Alert": "send", "Update": "update", "Cancel": "cancel"}[row.msg_type] + (
-        "_scheduled" if row.state == "scheduled" else "")
+    return _AUDIT_ACTIONS[row.msg_type] + ("_scheduled" if row.state == AlertState.SCHEDULED else "")
 
 
 def insert_and_audit(conn: Connection, operator: Operator, row: db.NewAlert, detail: dict[str, Any] | None = None) -> None:
@@ -345,7 +342,7 @@ def send_keyed(
             earlier = _earlier(conn, station.id, key or "", request_hash)
         assert earlier is not None
         return earlier
-    if row.state == "pending":
+    if row.state == AlertState.PENDING:
         wake_fan_out(pool, wakeups, row.id)
     return Sent(row.id, replayed=False, state=row.state)
 

@@ -35,10 +35,18 @@ from app.services.alerts import (
 )
 from app.services.operators import SEND_ROLES, require_station_role
 from app.settings import Settings
-from app.vocab import AlertState, Audience, CancelReason, Category, MsgType, Severity, Status
+from app.vocab import (
+    APPROVE_ROLES,
+    AlertState,
+    Audience,
+    CancelReason,
+    Category,
+    MsgType,
+    Severity,
+    Status,
+)
 from app.wakeups import WakeUps
 
-APPROVE_ROLES = frozenset({"approver"})
 # Whoever may send may also withdraw; an approver withdraws what they refuse.
 WITHDRAW_ROLES = SEND_ROLES | APPROVE_ROLES
 # A cancel stays on phones at least this long, so that one offline for a while still gets it.
@@ -213,14 +221,14 @@ def update_alert(
         request = alert_request(fields, datetime.now(UTC), station.language)
         check_audience(station, request)
         check_zone(conn, station, request)
-        return new_alert_row(station, operator, request, msg_type="Update",
+        return new_alert_row(station, operator, request, msg_type=MsgType.UPDATE,
                              thread=Thread(original.id, original.thread_id), key=key, request_hash=request_hash)
 
     return send_keyed(pool, wakeups, _station_slug(pool, operator, alert_id), operator, key, request_hash, make)
 
 
 def _unframed(status: str, language: str, text: Text) -> Text:
-    if status == "actual":
+    if status == Status.ACTUAL:
         return text
     prefix = f"{frame_word(status, language)} – "
     return Text(text.title.removeprefix(prefix), text.body)
@@ -253,7 +261,7 @@ def cancel_alert(
             category=Category(original.category), audience=Audience(original.audience),
             zone=_stored_zone(original), expires_at=expires_at, send_at=None,
         )
-        return new_alert_row(station, operator, request, msg_type="Cancel",
+        return new_alert_row(station, operator, request, msg_type=MsgType.CANCEL,
                              thread=Thread(original.id, original.thread_id), key=key, request_hash=request_hash)
 
     return send_keyed(pool, wakeups, _station_slug(pool, operator, alert_id), operator, key, request_hash, make)

@@ -11,9 +11,9 @@ from app.db import stations as db
 from app.db.pool import transaction
 from app.db.stations import Operator
 from app.errors import Forbidden, Unauthorized
+from app.vocab import SEND_ROLES  # noqa: F401  (the services import it from here)
 
 TOKEN_PREFIX = "tcs_"
-SEND_ROLES = frozenset({"admin", "publisher"})
 
 
 def hash_token(token: str) -> bytes:
