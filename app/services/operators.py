@@ -11,8 +11,10 @@ from app.db import stations as db
 from app.db.pool import transaction
 from app.db.stations import Operator
 from app.errors import Forbidden, Unauthorized
-from app.vocab import SEND_ROLES  # noqa: F401  (the services import it from here)
+from app.vocab import SEND_ROLES
 
+# SEND_ROLES is app.vocab's; the services import it from here
+__all__ = ["SEND_ROLES", "TOKEN_PREFIX", "authenticate_operator", "hash_token", "new_token", "require_station_role"]
 TOKEN_PREFIX = "tcs_"
 
 
