@@ -83,15 +83,18 @@ async def reject_import(request: Request) -> Response:
 
 
 OPERATOR: tuple[Auth, ...] = ("operator", "session")
+# Besides what every operation can meet: 403 (a role the station does not give, or a console
+# request without its CSRF token or from another site); 503: the database cannot be reached.
 _IMPORT_ID = {"import_id": "$response.body#/id"}
+_DECIDE = {"accept": Link("accept_import", _IMPORT_ID), "reject": Link("reject_import", _IMPORT_ID)}
 
 OPERATIONS = [
     Operation("GET", "/cap/alerts/{alert_id}.xml", cap_alert, "The alert as an OASIS CAP 1.2 document",
-              {200: CAP_DOCUMENT}, tag="cap",
+              {200: CAP_DOCUMENT}, errors=(503,), tag="cap",
               description="Any alert that went out, exercises and tests included (their status says so)."),
     Operation("GET", "/cap/stations/{slug}.atom", station_feed,
               "The station's active alerts as an Atom feed linking to their CAP documents", {200: ATOM_FEED},
-              tag="cap"),
+              errors=(503,), tag="cap"),
     Operation("POST", "/api/v1/stations/{slug}/cap-imports", upload_import,
               "Upload a CAP 1.2 document from another system (at most 1 MiB); it waits, as an import, for an "
               "operator to accept (rebroadcast) or reject it",
@@ -99,26 +102,25 @@ OPERATIONS = [
               body=Media(CAP_MEDIA_TYPE, {"type": "string", "description": "a CAP 1.2 <alert> document; also "
                                                                            "accepted as application/xml or "
                                                                            "text/xml"}),
-              errors=(403, 415), auth=OPERATOR, tag="cap",
+              errors=(403, 415, 503), auth=OPERATOR, tag="cap",
               description="Content-Type: application/cap+xml, application/xml or text/xml (else 415). 200: the "
                           "same sender's identifier was imported before; the first import is returned. 422: "
                           "not XML, a DOCTYPE, not CAP 1.2, or not valid against the CAP 1.2 schema; the "
                           "message says what and where.",
-              links={201: {"accept": Link("accept_import", _IMPORT_ID), "reject": Link("reject_import", _IMPORT_ID)},
-                     200: {"accept": Link("accept_import", _IMPORT_ID), "reject": Link("reject_import", _IMPORT_ID)}}),
+              links={201: _DECIDE, 200: _DECIDE}),
     Operation("GET", "/api/v1/stations/{slug}/cap-imports", list_imports,
               "The station's CAP imports (uploaded or read from its feeds), newest first", {200: CapImports},
-              auth=OPERATOR, tag="cap"),
+              errors=(503,), auth=OPERATOR, tag="cap"),
     Operation("POST", "/api/v1/cap-imports/{import_id}/accept", accept_import,
               "Rebroadcast an imported CAP Alert or Update through its station, keeping its CAP identifier, "
               "sender and sent time", {202: CapAccepted, 200: CapAccepted}, body=CapDecision, body_required=False,
-              errors=(403, 409), auth=OPERATOR, tag="cap",
+              errors=(403, 409, 503), auth=OPERATOR, tag="cap",
               description="The body may be left out: the audience is then everyone in the zone for a "
                           "municipality's import that has a zone, the station's followers otherwise. 200: it "
                           "was accepted before; the same alert is returned. 409: rejected earlier, or "
                           "expired. 422: a Cancel (cancel the rebroadcast alert from its page), a status other "
                           "than Actual, Exercise or Test, or what the alert itself refuses."),
     Operation("POST", "/api/v1/cap-imports/{import_id}/reject", reject_import,
-              "Reject an imported CAP message: it will not be rebroadcast", {200: CapRejected}, errors=(403, 409),
-              auth=OPERATOR, tag="cap"),
+              "Reject an imported CAP message: it will not be rebroadcast", {200: CapRejected},
+              errors=(403, 409, 503), auth=OPERATOR, tag="cap"),
 ]

@@ -178,42 +178,44 @@ async def create_station(request: Request) -> Response:
 
 
 OPERATOR: tuple[Auth, ...] = ("operator", "session")
+# Besides what every operation can meet: 403 (a role the station does not give, or a console
+# request without its CSRF token or from another site); 503: the database cannot be reached.
 _SLUG = "$request.path.slug"
 
 OPERATIONS = [
     Operation("POST", "/api/v1/session", login, "Console login with e-mail and password; sets the session cookie",
-              {200: ConsoleSession}, body=Credentials, errors=(401, 403, 429), tag="session",
+              {200: ConsoleSession}, body=Credentials, errors=(401, 403, 429, 503), tag="session",
               description="401: wrong e-mail or password (the same answer for an unknown e-mail); 403: sent from "
                           "another site; 429: too many failures, Retry-After says when to try again.",
               response_headers={200: {"Set-Cookie": "the session cookie (tocsin_session, HttpOnly, SameSite=Lax)"}}),
     Operation("GET", "/api/v1/session", get_session, "The console session: operator, stations, CSRF token",
-              {200: ConsoleSession}, auth=("session",), tag="session"),
-    Operation("DELETE", "/api/v1/session", logout, "Log out of the console", {204: None}, errors=(403,),
+              {200: ConsoleSession}, errors=(503,), auth=("session",), tag="session"),
+    Operation("DELETE", "/api/v1/session", logout, "Log out of the console", {204: None}, errors=(403, 503),
               auth=OPERATOR, tag="session"),
     Operation("POST", "/api/v1/invitations/{token}", accept_invitation, "An invited operator chooses a password",
-              {204: None}, body=NewPassword, errors=(403,), tag="session",
+              {204: None}, body=NewPassword, errors=(403, 503), tag="session",
               description="404: the link is unknown, was already used or has expired."),
     Operation("GET", "/api/v1/stations/{slug}", get_station,
               "One of your stations, with the commune its zones must stay in", {200: OwnStationDetail},
-              auth=OPERATOR, tag="stations"),
+              errors=(503,), auth=OPERATOR, tag="stations"),
     Operation("GET", "/api/v1/stations/{slug}/alerts", station_alerts,
               "The station's alerts, newest first, with delivery counts", {200: StationHistory},
-              auth=OPERATOR, tag="stations"),
+              errors=(503,), auth=OPERATOR, tag="stations"),
     Operation("GET", "/api/v1/stations/{slug}/zones", list_zones, "The station's saved zones", {200: SavedZones},
-              auth=OPERATOR, tag="stations"),
+              errors=(503,), auth=OPERATOR, tag="stations"),
     Operation("POST", "/api/v1/stations/{slug}/zones", save_zone, "Save a zone for reuse (it must lie in the commune)",
-              {201: SavedZone}, body=ZoneToSave, errors=(403, 409), auth=OPERATOR, tag="stations",
+              {201: SavedZone}, body=ZoneToSave, errors=(403, 409, 503), auth=OPERATOR, tag="stations",
               links={201: {"delete": Link("delete_zone", {"slug": _SLUG, "zone_id": "$response.body#/id"})}}),
     Operation("DELETE", "/api/v1/stations/{slug}/zones/{zone_id}", delete_zone, "Delete a saved zone", {204: None},
-              errors=(403,), auth=OPERATOR, tag="stations"),
+              errors=(403, 503), auth=OPERATOR, tag="stations"),
     Operation("GET", "/api/v1/stations/{slug}/operators", list_operators, "The station's operators (admins only)",
-              {200: StationOperators}, errors=(403,), auth=OPERATOR, tag="stations"),
+              {200: StationOperators}, errors=(403, 503), auth=OPERATOR, tag="stations"),
     Operation("POST", "/api/v1/stations/{slug}/operators", invite_operator,
               "Give someone a role on the station (admins only); a new operator gets an invitation link",
-              {201: RoleGranted}, body=RoleGrant, errors=(403,), auth=OPERATOR, tag="stations"),
+              {201: RoleGranted}, body=RoleGrant, errors=(403, 503), auth=OPERATOR, tag="stations"),
     Operation("POST", "/api/v1/stations/{slug}/stations", create_station,
               "Create an association or institution station in the commune (municipality admins only)",
-              {201: OwnStation}, body=ChildStation, errors=(403, 409), auth=OPERATOR, tag="stations",
+              {201: OwnStation}, body=ChildStation, errors=(403, 409, 503), auth=OPERATOR, tag="stations",
               links={201: {
                   "station": Link("get_station", {"slug": "$response.body#/slug"}),
                   "zones": Link("list_zones", {"slug": "$response.body#/slug"}),

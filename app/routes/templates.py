@@ -43,16 +43,19 @@ async def delete_template(request: Request) -> Response:
 
 
 OPERATOR: tuple[Auth, ...] = ("operator", "session")
+# Besides what every operation can meet: 403 (a role the station does not give, or a console
+# request without its CSRF token or from another site); 503: the database cannot be reached.
 
 OPERATIONS = [
     Operation("GET", "/api/v1/stations/{slug}/templates", list_templates,
               "The station's alert templates: the built-in library (with the station's edits) and its own; "
-              "blanks to fill are written [like this]", {200: StationTemplates}, auth=OPERATOR, tag="templates"),
+              "blanks to fill are written [like this]", {200: StationTemplates}, errors=(503,), auth=OPERATOR,
+              tag="templates"),
     Operation("PUT", "/api/v1/stations/{slug}/templates/{key}", save_template,
               "Edit a built-in template or save one of the station's own (admins only)", {200: StationTemplate},
-              body=TemplateToSave, errors=(403,), auth=OPERATOR, tag="templates"),
+              body=TemplateToSave, errors=(403, 503), auth=OPERATOR, tag="templates"),
     Operation("DELETE", "/api/v1/stations/{slug}/templates/{key}", delete_template,
               "Put a built-in template back to its default, or delete one of the station's own (admins only)",
-              {204: None}, errors=(403,), auth=OPERATOR, tag="templates",
+              {204: None}, errors=(403, 503), auth=OPERATOR, tag="templates",
               description="404: no station of that name among yours, or no edited or own template of that key."),
 ]
