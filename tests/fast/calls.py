@@ -9,7 +9,7 @@ import uuid
 from typing import Any
 
 from app.db.stations import Operator
-from app.models.alerts import AlertDraft, Approval, CancelRequest, NewAlert
+from app.models.alerts import AlertDraft, AlertFields, Approval, CancelRequest, NewAlert
 from app.services import alerts, lifecycle
 from app.settings import Settings
 from tests.fast.support import FakePool, RecordedWakeUps
@@ -45,3 +45,13 @@ def cancel(pool: FakePool, wakeups: RecordedWakeUps, operator: Operator, alert_i
            **fields: Any) -> alerts.Sent:
     return lifecycle.cancel_alert(pool, wakeups, operator, alert_id,  # type: ignore[arg-type]
                                   CancelRequest.model_validate(fields))
+
+
+def update(pool: FakePool, wakeups: RecordedWakeUps, operator: Operator, alert_id: uuid.UUID,
+           **fields: Any) -> alerts.Sent:
+    return lifecycle.update_alert(pool, wakeups, operator, alert_id,  # type: ignore[arg-type]
+                                  AlertFields.model_validate(fields))
+
+
+def withdraw(pool: FakePool, operator: Operator, alert_id: uuid.UUID) -> None:
+    lifecycle.withdraw_alert(pool, operator, alert_id)  # type: ignore[arg-type]
