@@ -32,7 +32,16 @@ from app.models.alerts import (
 )
 from app.routes.common import blocking, operator_of
 from app.services import alerts, lifecycle
-from app.vocab import AlertState, Audience, CancelReason, Category, MsgType, Severity, Status
+from app.vocab import (
+    APPROVE_ROLES,
+    AlertState,
+    Audience,
+    CancelReason,
+    Category,
+    MsgType,
+    Severity,
+    Status,
+)
 
 M = TypeVar("M", bound=BaseModel)
 IDEMPOTENCY_KEY = "Idempotency-Key"
@@ -116,7 +125,7 @@ def alert_detail(status: AlertStatus, operator: Operator, approval_validity_s: i
             approved_by=status.approved_by, approved_at=status.approved_at,
             # what the console shows this operator: may they approve it?
             can_approve=status.state == AlertState.AWAITING_APPROVAL and status.operator_id != operator.id
-            and bool(roles & lifecycle.APPROVE_ROLES)),
+            and bool(roles & APPROVE_ROLES)),
         cancel_texts={CancelReason(reason): {code: TextOut(title=t.title, body=t.body) for code, t in texts.items()}
                       for reason, texts in cancels.items()} if cancels is not None else None,
         deliveries=Deliveries(total=sum(totals.values()), by_status=totals, by_channel=status.counts),
