@@ -10,11 +10,16 @@ from app.db import devices as devices_db
 from app.db import sessions as sessions_db
 from app.db.pool import transaction
 from app.services.sessions import FAILURE_WINDOW_S
-from workers.runtime import Runtime
+from workers.runtime import Runtime, runtime
 
 log = logging.getLogger(__name__)
 
 MAX_REQUEUE = 200_000
+
+
+def run() -> dict[str, int]:
+    """The `deliveries.reconcile` task (workers/tasks.py), every TOCSIN_RECONCILE_INTERVAL_S from the beat."""
+    return reconcile(runtime())
 
 
 def reconcile(rt: Runtime) -> dict[str, int]:
