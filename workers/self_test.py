@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 from app.db import devices as devices_db
 from app.db.pool import transaction
 from app.vocab import Category, Severity
-from workers.providers.base import Message, Notice, Outcome, Verdict
+from workers.providers.base import Message, Notice, Verdict
 from workers.runtime import ChannelUnavailable, Runtime, runtime
 
 log = logging.getLogger(__name__)
@@ -50,13 +50,10 @@ def self_test(rt: Runtime, device_id: uuid.UUID) -> str:
                     kind="test")
     message = Message(0, device_id, target.endpoint, notice, int(TEST_TTL.total_seconds()),
                       target.p256dh, target.auth, target.apns_topic)
-    outcomes: list[Outcome] = []
-
-    async def keep(outcome: Outcome) -> None:
-        outcomes.append(outcome)
-
-    rt.loop.run_until_complete(provider.send([message], keep))
-    [outcome] = outcomes
+    problem = rt.loop.run_until_complete(provider.ready())
+    if problem is not None:
+        return _record(rt, device_id, "failed", f"{EXPLAIN[Verdict.RETRY]} ({problem})")
+    outcome = rt.loop.run_until_complete(provider.push(message))
     if outcome.verdict is Verdict.SENT:
         return _record(rt, device_id, "sent", None)
     if outcome.verdict is Verdict.GONE:

@@ -7,6 +7,7 @@ import logging
 import random
 import uuid
 from collections import Counter
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 
 from app.alert_texts import Text, pick_text
@@ -139,6 +140,23 @@ def _messages(rt: Runtime, claimed: list[deliveries_db.ClaimedDelivery]) -> list
     ]
 
 
+async def push_batch(provider: Provider, messages: list[Message],
+                     report: Callable[[Outcome], Awaitable[None]]) -> None:
+    """Push the messages `provider.concurrency` at a time, reporting each outcome as it comes; if the
+    channel cannot push now, every message is to be retried."""
+    if (problem := await provider.ready()) is not None:
+        for m in messages:
+            await report(Outcome(m.delivery_id, m.device_id, Verdict.RETRY, problem))
+        return
+    gate = asyncio.Semaphore(provider.concurrency)
+
+    async def push_one(message: Message) -> None:
+        async with gate:
+            await report(await provider.push(message))
+
+    await asyncio.gather(*(push_one(m) for m in messages))
+
+
 async def _push_and_record(provider: Provider, messages: list[Message], recorder: OutcomeRecorder) -> None:
     done = asyncio.Event()
 
@@ -152,7 +170,7 @@ async def _push_and_record(provider: Provider, messages: list[Message], recorder
 
     task = asyncio.create_task(flusher())
     try:
-        await provider.send(messages, recorder.add)
+        await push_batch(provider, messages, recorder.add)
     finally:
         done.set()
         await task

@@ -35,10 +35,8 @@ from workers.providers.base import (
     Message,
     Notice,
     Outcome,
-    OutcomeSink,
     PerAlert,
     Verdict,
-    push_concurrently,
     shorten_to_fit,
 )
 
@@ -166,6 +164,7 @@ class APNsProvider:
     def __init__(self, settings: Settings) -> None:
         assert settings.apns_key_file is not None
         self._settings = settings
+        self.concurrency = settings.apns_concurrency
         try:
             self._token = ProviderToken(read_key(settings.apns_key_file), settings.apns_key_id, settings.apns_team_id)
         except (ValueError, TypeError, jwt.PyJWTError) as exc:
@@ -190,11 +189,11 @@ class APNsProvider:
         if self._pool is not None:
             self._pool.close()
 
-    async def send(self, messages: list[Message], report: OutcomeSink) -> None:
-        pool = self._connections()
-        await push_concurrently(messages, self._settings.apns_concurrency, lambda m: self._push(pool, m), report)
+    async def ready(self) -> str | None:
+        return None
 
-    async def _push(self, pool: _Pool, message: Message) -> Outcome:
+    async def push(self, message: Message) -> Outcome:
+        pool = self._connections()
         def outcome(verdict: Verdict, detail: str = "") -> Outcome:
             return Outcome(message.delivery_id, message.device_id, verdict, detail)
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import email.utils
 import time
 import uuid
@@ -85,27 +84,21 @@ OutcomeSink = Callable[[Outcome], Awaitable[None]]
 
 
 class Provider(Protocol):
-    """One push channel; each keeps its own connections and its own concurrency limit."""
+    """One push channel; each keeps its own connections. The sender pushes a batch's messages
+    `concurrency` at a time (workers/sending.py)."""
 
     channel: str
+    concurrency: int
 
-    async def send(self, messages: list[Message], report: OutcomeSink) -> None:
-        """Push every message, reporting each outcome as it comes; never raises for one message."""
+    async def ready(self) -> str | None:
+        """None when the channel can push now; otherwise why not, and every message of the batch is
+        retried later (e.g. FCM's access token cannot be had)."""
+
+    async def push(self, message: Message) -> Outcome:
+        """Push one message and classify the answer; never raises for one message."""
 
     async def close(self) -> None:
         """Close the connections (tests; a worker process keeps them for its lifetime)."""
-
-
-async def push_concurrently(
-    messages: list[Message], limit: int, push: Callable[[Message], Awaitable[Outcome]], report: OutcomeSink
-) -> None:
-    gate = asyncio.Semaphore(limit)
-
-    async def one(message: Message) -> None:
-        async with gate:
-            await report(await push(message))
-
-    await asyncio.gather(*(one(m) for m in messages))
 
 
 class PerAlert(Generic[T]):

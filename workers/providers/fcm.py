@@ -28,11 +28,9 @@ from workers.providers.base import (
     Message,
     Notice,
     Outcome,
-    OutcomeSink,
     PerAlert,
     Verdict,
     parse_retry_after,
-    push_concurrently,
     shorten_to_fit,
 )
 
@@ -193,6 +191,7 @@ class FCMProvider:
 
     def __init__(self, settings: Settings) -> None:
         self._settings = settings
+        self.concurrency = settings.fcm_concurrency
         credentials, project = load_service_account(settings)
         ca_file = str(settings.fcm_ca_file) if settings.fcm_ca_file else None
         self._access = AccessToken(credentials, ca_file)
@@ -214,19 +213,16 @@ class FCMProvider:
         if self._session is not None:
             await self._session.close()
 
-    async def send(self, messages: list[Message], report: OutcomeSink) -> None:
-        client = self._http()
+    async def ready(self) -> str | None:
         try:
             await self._access.get()
         except (google.auth.exceptions.GoogleAuthError, requests.RequestException) as exc:
             log.error("cannot get an FCM access token: %s", exc)
-            for m in messages:
-                await report(Outcome(m.delivery_id, m.device_id, Verdict.RETRY,
-                                     f"cannot get an FCM access token: {exc}"[:500]))
-            return
-        await push_concurrently(messages, self._settings.fcm_concurrency, lambda m: self._push(client, m), report)
+            return f"cannot get an FCM access token: {exc}"[:500]
+        return None
 
-    async def _push(self, client: aiohttp.ClientSession, message: Message) -> Outcome:
+    async def push(self, message: Message) -> Outcome:
+        client = self._http()
         def outcome(verdict: Verdict, detail: str = "", retry_after: float | None = None) -> Outcome:
             return Outcome(message.delivery_id, message.device_id, verdict, detail, retry_after)
 

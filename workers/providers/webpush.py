@@ -21,11 +21,9 @@ from workers.providers.base import (
     Message,
     Notice,
     Outcome,
-    OutcomeSink,
     PerAlert,
     Verdict,
     parse_retry_after,
-    push_concurrently,
     shorten_to_fit,
 )
 from workers.providers.webpush_encryption import encrypt
@@ -109,14 +107,14 @@ class WebPushProvider:
 
     def __init__(self, vapid: Vapid02, subject: str, concurrency: int, timeout_s: float) -> None:
         self._headers = VapidHeaders(vapid, subject)
-        self._concurrency = concurrency
+        self.concurrency = concurrency
         self._timeout = aiohttp.ClientTimeout(total=timeout_s)
         self._session: aiohttp.ClientSession | None = None
         self._document = PerAlert(lambda notice: shorten_to_fit(notice, webpush_document, MAX_PLAINTEXT))
 
     def _client(self) -> aiohttp.ClientSession:
         if self._session is None or self._session.closed:
-            connector = aiohttp.TCPConnector(limit=self._concurrency, ttl_dns_cache=300)
+            connector = aiohttp.TCPConnector(limit=self.concurrency, ttl_dns_cache=300)
             self._session = aiohttp.ClientSession(connector=connector, timeout=self._timeout)
         return self._session
 
@@ -124,11 +122,11 @@ class WebPushProvider:
         if self._session is not None:
             await self._session.close()
 
-    async def send(self, messages: list[Message], report: OutcomeSink) -> None:
-        session = self._client()
-        await push_concurrently(messages, self._concurrency, lambda m: self._push(session, m), report)
+    async def ready(self) -> str | None:
+        return None
 
-    async def _push(self, session: aiohttp.ClientSession, message: Message) -> Outcome:
+    async def push(self, message: Message) -> Outcome:
+        session = self._client()
         def outcome(verdict: Verdict, detail: str = "", retry_after: float | None = None) -> Outcome:
             return Outcome(message.delivery_id, message.device_id, verdict, detail, retry_after)
 

@@ -22,6 +22,7 @@ from workers.providers.apns import classify as classify_apns
 from workers.providers.base import Message, Notice, Outcome, Verdict
 from workers.providers.fcm import FCMProvider
 from workers.providers.fcm import classify as classify_fcm
+from workers.sending import push_batch
 
 KEY_ID, TEAM_ID, TOPIC = "KEY4TOCSIN", "TEAM4TOCSN", "fr.tocsin.app"
 KEY_PEM, PUBLIC_KEY = generate_signing_key()
@@ -53,7 +54,7 @@ def run() -> Iterator[Callable[[Any, list[Message]], list[Outcome]]]:
         async def report(outcome: Outcome) -> None:
             outcomes.append(outcome)
 
-        loop.run_until_complete(provider.send(batch, report))
+        loop.run_until_complete(push_batch(provider, batch, report))
         return sorted(outcomes, key=lambda o: o.delivery_id)
 
     yield send
