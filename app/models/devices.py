@@ -141,9 +141,13 @@ def _auth_secret(value: str) -> str:
 
 
 class WebPushKeys(Body):
-    p256dh: Annotated[str, Field(max_length=200, description="the browser's P-256 public key, base64url"),
+    # the published patterns are the forms (65 bytes starting with 04, 16 bytes); the checks above
+    # say what is wrong in words, and that the key is a point on the curve
+    p256dh: Annotated[str, Field(max_length=200, description="the browser's P-256 public key, base64url",
+                                 json_schema_extra={"pattern": "^B[A-P][A-Za-z0-9_-]{85}=?$"}),
                       AfterValidator(_p256dh)]
-    auth: Annotated[str, Field(max_length=100, description="the 16-byte authentication secret, base64url"),
+    auth: Annotated[str, Field(max_length=100, description="the 16-byte authentication secret, base64url",
+                               json_schema_extra={"pattern": "^[A-Za-z0-9_-]{21}[AQgw](==)?$"}),
                     AfterValidator(_auth_secret)]
 
 
