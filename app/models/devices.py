@@ -141,6 +141,10 @@ def _auth_secret(value: str) -> str:
 
 
 class WebPushKeys(Body):
+    """PushSubscription.toJSON().keys; other keys a browser may add are ignored, as they always were."""
+
+    model_config = ConfigDict(extra="ignore")
+
     # the published patterns are the forms (65 bytes starting with 04, 16 bytes); the checks above
     # say what is wrong in words, and that the key is a point on the curve
     p256dh: Annotated[str, Field(max_length=200, description="the browser's P-256 public key, base64url",

@@ -60,8 +60,11 @@ def test_null_means_the_default_and_words_are_tidied() -> None:
     assert [p.kind for p in places.places] == [PlaceKind.HOME, PlaceKind.WORK]
 
 
-def test_a_position_may_carry_other_keys_a_place_may_not() -> None:
+def test_a_position_and_the_keys_may_carry_other_keys_a_place_may_not() -> None:
     assert decode(webpush(position={"lat": 45.4, "lon": 4.39, "accuracy": 12})).position.lat == 45.4
+    registration = webpush()
+    registration["subscription"]["keys"]["future"] = "x"
+    assert decode(registration).subscription.keys.auth == AUTH
     error = refusal(webpush(places=[{"lat": 45.4, "lon": 4.39, "accuracy": 12}]))
     assert (error.code, error.field) == ("input.unknown_field", "places[0].accuracy")
 
