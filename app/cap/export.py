@@ -21,6 +21,7 @@ from app.db.pool import transaction
 from app.errors import NotFound
 from app.models.cap import ATOM_MEDIA_TYPE, CAP_MEDIA_TYPE
 from app.services.public import sent_alert
+from app.services.stations import station_named
 from app.vocab import MsgType, Status
 
 CAP_NS = "urn:oasis:names:tc:emergency:cap:1.2"
@@ -44,7 +45,7 @@ def cap_alert(pool: ConnectionPool, raw_id: str) -> CapAlert:
 
 def station_feed(pool: ConnectionPool, slug: str) -> tuple[stations_db.Station, list[CapAlert]]:
     with transaction(pool) as conn:
-        station = stations_db.find_station(conn, slug)
+        station = station_named(conn, slug)
         if station is None:
             raise NotFound("station.unknown", None, slug=slug)
         return station, db.feed_alerts(conn, station.id, FEED_LIMIT)

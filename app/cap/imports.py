@@ -23,6 +23,7 @@ from app.models.cap import CapAccepted, CapDecision, CapImportSummary, CapReject
 from app.payloads import PAYLOAD_TEXT_LIMIT, alert_payload_size
 from app.services import alerts
 from app.services.operators import SEND_ROLES, require_station_role
+from app.services.stations import station_named
 from app.vocab import (
     BODY_MAX,
     TITLE_MAX,
@@ -96,7 +97,7 @@ def _read(row: db.CapImport) -> CapDocument:
 
 
 def _own_station(conn: Any, operator: Operator, slug: str, roles: frozenset[str] | None) -> stations_db.Station:
-    station = stations_db.find_station(conn, slug)
+    station = station_named(conn, slug)
     if station is None or station.id not in operator.roles:
         # another station's name gives the same answer as a missing one
         raise NotFound("station.not_found", None, slug=slug)

@@ -9,14 +9,14 @@ from pydantic import AfterValidator, Field
 from pydantic_core import PydanticCustomError
 
 from app.contract import Body, Reply
-from app.models.stations import OwnStation
+from app.models.stations import NO_NUL, OwnStation
 from app.vocab import Role
 
 EMAIL_MAX = 320
 PASSWORD_MIN = 10  # for a new password; logging in with an older, shorter one still works
 PASSWORD_MAX = 1000
 OPERATOR_NAME_MAX = 200
-EMAIL_PATTERN = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
+EMAIL_PATTERN = r"^[^@\s\x00]+@[^@\s\x00]+\.[^@\s\x00]+$"
 _EMAIL = re.compile(EMAIL_PATTERN)
 
 
@@ -31,7 +31,7 @@ def _email(value: str) -> str:
 
 
 class Credentials(Body):
-    email: Annotated[str, Field(min_length=1, max_length=EMAIL_MAX)]
+    email: Annotated[str, Field(min_length=1, max_length=EMAIL_MAX, pattern=NO_NUL)]
     password: Annotated[str, Field(min_length=1, max_length=PASSWORD_MAX)]
 
 
@@ -42,7 +42,7 @@ class NewPassword(Body):
 class RoleGrant(Body):
     """Someone to give a role on the station: an operator already (found by e-mail), or a new one."""
 
-    name: Annotated[str, Field(min_length=1, max_length=OPERATOR_NAME_MAX)]
+    name: Annotated[str, Field(min_length=1, max_length=OPERATOR_NAME_MAX, pattern=NO_NUL)]
     email: Annotated[str, Field(min_length=1, max_length=EMAIL_MAX,
                                 json_schema_extra={"pattern": EMAIL_PATTERN, "format": "email"}),
                      AfterValidator(_email)]

@@ -16,6 +16,7 @@ from app.models.zones import ZONE_SCHEMA, Zone
 from app.vocab import AlertState, Audience, Category, MsgType, Role, Severity, StationKind, Status
 
 SLUG_PATTERN = r"^[a-z0-9][a-z0-9-]{1,62}$"
+NO_NUL = r"^[^\x00]*$"  # PostgreSQL's text cannot hold NUL: refused as a field's bad form, not a 500
 _SLUG = re.compile(SLUG_PATTERN)
 ZONE_NAME_MAX = 80
 STATION_NAME_MAX = 200
@@ -32,7 +33,7 @@ def _slug(value: str) -> str:
 
 
 class ZoneToSave(Body):
-    name: Annotated[str, Field(min_length=1, max_length=ZONE_NAME_MAX)]
+    name: Annotated[str, Field(min_length=1, max_length=ZONE_NAME_MAX, pattern=NO_NUL)]
     zone: Zone  # checked by geo when decoded; it must also lie in the station's commune
 
 
@@ -42,7 +43,7 @@ class ChildStation(Body):
     slug: Annotated[str, Field(min_length=1, max_length=63, json_schema_extra={"pattern": SLUG_PATTERN},
                                description="its short name in addresses, such as club-de-judo"),
                     AfterValidator(_slug)]
-    name: Annotated[str, Field(min_length=1, max_length=STATION_NAME_MAX)]
+    name: Annotated[str, Field(min_length=1, max_length=STATION_NAME_MAX, pattern=NO_NUL)]
     kind: Literal[StationKind.ASSOCIATION, StationKind.INSTITUTION]
 
 

@@ -10,6 +10,7 @@ from pydantic_core import PydanticCustomError
 
 from app import alert_templates as library
 from app.contract import Body, Reply
+from app.models.stations import NO_NUL
 from app.payloads import PAYLOAD_TEXT_LIMIT, alert_payload_size
 from app.vocab import Category, Severity
 
@@ -22,14 +23,21 @@ def _category(value: object) -> object:
     return value
 
 
+def _given(value: object) -> object:
+    if value is None:
+        raise PydanticCustomError("input.not_an_object", "must be a JSON object")
+    return value
+
+
 # ---------------------------------------------------------------------------------------------
 # Requests
 
 
 class TemplateText(Body):
-    name: Annotated[str, Field(min_length=1, max_length=library.NAME_MAX, description="as the console lists it")]
-    title: Annotated[str, Field(min_length=1, max_length=library.TITLE_MAX)]
-    body: Annotated[str, Field(min_length=1, max_length=library.BODY_MAX)]
+    name: Annotated[str, Field(min_length=1, max_length=library.NAME_MAX, pattern=NO_NUL,
+                               description="as the console lists it")]
+    title: Annotated[str, Field(min_length=1, max_length=library.TITLE_MAX, pattern=NO_NUL)]
+    body: Annotated[str, Field(min_length=1, max_length=library.BODY_MAX, pattern=NO_NUL)]
 
 
 class TemplateTexts(Body):
@@ -37,8 +45,9 @@ class TemplateTexts(Body):
 
     model_config = ConfigDict(json_schema_extra={"minProperties": 1})
 
-    fr: TemplateText | SkipJsonSchema[None] = None
-    en: TemplateText | SkipJsonSchema[None] = None
+    # a language is given or left out; null is refused, as it always was
+    fr: Annotated[TemplateText | SkipJsonSchema[None], BeforeValidator(_given)] = None
+    en: Annotated[TemplateText | SkipJsonSchema[None], BeforeValidator(_given)] = None
 
     def given(self) -> dict[str, TemplateText]:
         return {lang: text for lang in library.LANGUAGES if (text := getattr(self, lang)) is not None}

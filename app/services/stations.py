@@ -27,11 +27,18 @@ from app.vocab import Role, StationKind
 TERRITORY_TOLERANCE_M = 50.0
 HISTORY_LIMIT = 100
 _ZONE_ID = re.compile(r"^[0-9]{1,19}$")
+_SLUG_IN_PATH = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
 _BIGINT_MAX = 2**63 - 1
 
 
+def station_named(conn: Any, slug: str) -> db.Station | None:
+    """The station called `slug`; None for a name that cannot be a station's (never sent to the
+    database, which refuses some of them, such as one holding NUL)."""
+    return db.find_station(conn, slug) if _SLUG_IN_PATH.match(slug) else None
+
+
 def _mine(conn: Any, operator: Operator, slug: str) -> StationDetail:
-    station = db.find_station(conn, slug)
+    station = station_named(conn, slug)
     if station is None or station.id not in operator.roles:
         # another station's name gives the same answer as a missing one
         raise NotFound("station.not_found", None, slug=slug)

@@ -93,6 +93,6 @@ def delete_template(pool: ConnectionPool, operator: Operator, slug: str, key: st
     with transaction(pool) as conn:
         station = _mine(conn, operator, slug)
         require_station_role(operator, station.id, ADMIN)
-        if not db.delete_template(conn, station.id, key):
+        if not _KEY.match(key) or not db.delete_template(conn, station.id, key):
             raise NotFound("template.not_found", None, key=key)
         audit.record(conn, actor=operator, action="template_delete", station_id=station.id, detail={"key": key})

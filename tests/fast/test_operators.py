@@ -7,6 +7,7 @@ from __future__ import annotations
 import psycopg
 import pytest
 
+from app.cap import export
 from app.contract import parse_body
 from app.db import sessions as sessions_db
 from app.db import stations as stations_db
@@ -164,3 +165,11 @@ def test_only_admins_edit_templates_and_urgent_follows_the_library(pool: FakePoo
     with pytest.raises(NotFound) as missing:
         templates.delete_template(pool, mayor, "saint-etienne", "marche-annule")
     assert missing.value.code == "template.not_found" and missing.value.params == {"key": "marche-annule"}
+
+
+def test_names_the_database_cannot_hold_are_simply_not_found(pool: FakePool, mayor: Operator) -> None:
+    for call in (lambda: stations.station_detail(pool, mayor, "saint\x00etienne"),
+                 lambda: export.station_feed(pool, "saint\x00etienne"),
+                 lambda: templates.delete_template(pool, mayor, "saint-etienne", "boil\x00water")):
+        with pytest.raises(NotFound):
+            call()

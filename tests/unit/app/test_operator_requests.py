@@ -60,6 +60,9 @@ def french(error: InvalidInput) -> str:
     ('{"texts": {"fr": {"name": "x", "title": "' + "🚨" * 120 + '", "body": "' + "🚨" * 1000 + '"}}, '
      '"category": "Other", "severity": "Minor"}', TemplateToSave, "template.too_long_for_push", "texts.fr.body",
      "title and body together are too long for a push notification; shorten the body"),
+    ('{"email": "mairie\\u0000@test.invalid", "password": "x"}', Credentials, "input.bad_format", "email", None),
+    ('{"texts": {"fr": null, "en": ' + TEXT + '}, "category": "Other", "severity": "Minor"}', TemplateToSave,
+     "input.not_an_object", "texts.fr", "texts.fr must be a JSON object"),
     ('{"audience": "martians"}', CapDecision, "input.not_one_of", "audience",
      "audience must be one of followers, everyone (got 'martians')"),
 ])
