@@ -18,11 +18,13 @@ from typing import Annotated, Literal, Self, TypeVar
 from pydantic import (
     AfterValidator,
     BeforeValidator,
+    ConfigDict,
     Field,
     JsonValue,
     WithJsonSchema,
     model_validator,
 )
+from pydantic.config import JsonDict
 from pydantic_core import PydanticCustomError
 
 from app.alert_templates import unfilled_blanks
@@ -117,9 +119,11 @@ def _languages(texts: dict[str, AlertText]) -> dict[str, AlertText]:
 Title = Annotated[str, Field(min_length=1, max_length=TITLE_MAX, description="what a lock screen shows first"),
                   AfterValidator(_no_blanks)]
 Words = Annotated[str, Field(min_length=1, max_length=BODY_MAX), AfterValidator(_no_blanks)]
+# fr, FR, fr-FR, fr_FR… are the language fr
+LANGUAGE_PATTERN = "^[A-Za-z]{2,3}([-_].*)?$"
 Language = Annotated[str, BeforeValidator(language_code),
-                     Field(description="a language code: fr, en… (fr-FR is fr)",
-                           json_schema_extra={"pattern": "^[A-Za-z]{2,3}([-_].*)?$"})]
+                     Field(description="a language code: fr, en… (fr-FR is taken as fr)",
+                           json_schema_extra={"pattern": LANGUAGE_PATTERN})]
 Moment = Annotated[datetime, BeforeValidator(_moment),
                    Field(description="ISO 8601 with a time zone, such as 2026-11-21T18:00:00+01:00")]
 # bounds on the field itself (not inside `| None`), so that a refusal names both
@@ -136,7 +140,24 @@ class AlertText(Body):
 
 Texts = Annotated[dict[str, AlertText], AfterValidator(_languages),
                   Field(description="the words in each language, by language code (1 to 8 languages)",
-                        json_schema_extra={"minProperties": 1, "maxProperties": MAX_LANGUAGES})]
+                        json_schema_extra={"minProperties": 1, "maxProperties": MAX_LANGUAGES,
+                                           "propertyNames": {"pattern": LANGUAGE_PATTERN}})]
+
+
+_STRING: JsonDict = {"type": "string"}
+_NULL: JsonDict = {"type": "null"}
+_OBJECT: JsonDict = {"type": "object"}
+# What the words may be (null is the same as left out): title and body (in `language`, else the
+# station's), and/or texts per language.
+_TITLE_AND_BODY: JsonDict = {"required": ["title", "body"], "properties": {"title": _STRING, "body": _STRING}}
+_TEXTS_ONLY: JsonDict = {"required": ["texts"], "properties": {"texts": _OBJECT, "title": _NULL, "body": _NULL}}
+_NO_WORDS: JsonDict = {"properties": {"title": _NULL, "body": _NULL, "texts": _NULL}}
+# expires_in or expires_at, not both
+_ONE_EXPIRY: JsonDict = {"not": {"required": ["expires_in", "expires_at"],
+                       "properties": {"expires_in": {"type": "number"}, "expires_at": _STRING}}}
+# everyone in an area: a zone
+_EVERYONE_IN_A_ZONE: JsonDict = {"if": {"required": ["audience"], "properties": {"audience": {"const": "everyone"}}},
+                       "then": {"required": ["zone"], "properties": {"zone": _OBJECT}}}
 
 
 def _title_and_body(words: AlertWords) -> None:
@@ -189,6 +210,8 @@ class AlertSettings(Body):
 class AlertFields(AlertSettings, AlertWords):
     """An update: new words (always), and whatever else changes; the rest stays as it was."""
 
+    model_config = ConfigDict(json_schema_extra={"allOf": [{"anyOf": [_TITLE_AND_BODY, _TEXTS_ONLY]}, _ONE_EXPIRY]})
+
     @model_validator(mode="after")
     def _words_given(self) -> Self:
         _title_and_body(self)
@@ -198,6 +221,9 @@ class AlertFields(AlertSettings, AlertWords):
 class NewAlert(AlertFields):
     """An alert to send, or the new content of one not sent yet (its status cannot change)."""
 
+    model_config = ConfigDict(json_schema_extra={"allOf": [{"anyOf": [_TITLE_AND_BODY, _TEXTS_ONLY]}, _ONE_EXPIRY,
+                                                           _EVERYONE_IN_A_ZONE]})
+
     severity: Annotated[Severity, BeforeValidator(_any_case(Severity))]
     category: Annotated[Category, BeforeValidator(_any_case(Category))]
 
@@ -206,6 +232,8 @@ class AlertDraft(AlertSettings):
     """Who an alert would reach: only the zone, the audience and the status decide (and the
     category, for followers who chose theirs). Words may be sent as they are in the draft: they
     are not read."""
+
+    model_config = ConfigDict(json_schema_extra={"allOf": [_ONE_EXPIRY, _EVERYONE_IN_A_ZONE]})
 
     title: JsonValue = None
     body: JsonValue = None
@@ -220,6 +248,8 @@ class Approval(Body):
 
 class CancelRequest(AlertWords):
     """A cancel: the pre-written words for `reason` (in the alert's languages) unless words are given."""
+
+    model_config = ConfigDict(json_schema_extra={"anyOf": [_TITLE_AND_BODY, _TEXTS_ONLY, _NO_WORDS]})
 
     reason: Annotated[CancelReason | None, BeforeValidator(_any_case(CancelReason)),
                       Field(description="error (the default): sent by mistake; all_clear: the danger is over")] = None
