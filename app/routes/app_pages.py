@@ -3,36 +3,59 @@ alert, the link in every notification. Not in the OpenAPI document: they are for
 
 from __future__ import annotations
 
-import html
+import dataclasses
 from pathlib import Path
 
 from starlette.requests import Request
-from starlette.responses import FileResponse, HTMLResponse, Response
+from starlette.responses import FileResponse, Response
 
 from app.errors import NotFound
-from app.i18n import page_language
+from app.routes import pages
 from app.routes.common import blocking
-from app.routes.console import not_found, remember_language, security_headers
+from app.routes.console import not_found
 from app.services import public
 
 APP = Path(__file__).resolve().parents[1] / "static" / "app"
+THEME = '<meta name="theme-color" content="#1e3a8a">'
+TOUCH_ICON = '<link rel="apple-touch-icon" href="/app/icons/apple-touch-icon.png">'
+HOME = pages.Shell(
+    script="/app/main.js",
+    stylesheet="/app/app.css",
+    dictionaries="/app/i18n/",
+    needs_javascript=pages.Words("Tocsin a besoin de JavaScript.", "Tocsin needs JavaScript."),
+    viewport="width=device-width, initial-scale=1, viewport-fit=cover",
+    head=(
+        THEME,
+        '<meta name="apple-mobile-web-app-capable" content="yes">',
+        '<meta name="apple-mobile-web-app-title" content="Tocsin">',
+        ('<meta name="description" content="Alertes de votre commune sur votre téléphone'
+         ' / Your town\'s alerts on your phone">'),
+        '<link rel="manifest" href="/app/manifest.webmanifest">',
+        TOUCH_ICON,
+        # the IndexedDB helper the service worker also uses: a classic script, ready before the
+        # modules
+        '<script src="/app/store.js"></script>',
+    ),
+)
+ALERT = dataclasses.replace(
+    HOME,
+    script="/app/alert-page.js",
+    loading=pages.Words("Chargement de l’alerte…", "Loading the alert…"),
+    needs_javascript=pages.Words("Cette page a besoin de JavaScript pour afficher l’alerte.",
+                                 "This page needs JavaScript to show the alert."),
+    head=(THEME, TOUCH_ICON),
+    body_class="public-page",
+)
 
 
-def _page(request: Request, name: str, **values: str) -> Response:
+def _page(request: Request, shell: pages.Shell, **values: str) -> Response:
     settings = request.app.state.settings
-    language = page_language(request)
-    text = (APP / name).read_text()
-    values = {"lang": language, "tile_url": settings.tile_url, "tile_attribution": settings.tile_attribution,
-              **values}
-    for key, value in values.items():
-        text = text.replace("{{" + key + "}}", html.escape(value, quote=True))
-    response = HTMLResponse(text, headers=security_headers(request))
-    remember_language(request, response, language)
-    return response
+    return pages.page(request, shell, **values, tile_url=settings.tile_url,
+                      tile_attribution=settings.tile_attribution)
 
 
 async def app_page(request: Request) -> Response:
-    return _page(request, "index.html")
+    return _page(request, HOME)
 
 
 async def alert_page(request: Request) -> Response:
@@ -40,7 +63,7 @@ async def alert_page(request: Request) -> Response:
         alert = await blocking(public.public_alert, request.app.state.pool, request.path_params["alert_id"])
     except NotFound:
         return not_found(request)  # a person following a stale link gets a page, not JSON
-    return _page(request, "alert.html", alert=str(alert.id))
+    return _page(request, ALERT, alert=str(alert.id))
 
 
 async def service_worker(request: Request) -> Response:

@@ -1,11 +1,10 @@
-"""The console's pages: one static shell, served after the server has checked who may see it."""
+"""The console's pages: one shell (app/routes/pages.py), served after the server has checked who
+may see it."""
 
 from __future__ import annotations
 
-import html
 import uuid
-from pathlib import Path
-from urllib.parse import quote, urlsplit
+from urllib.parse import quote
 
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
@@ -13,47 +12,28 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 from app.db import alerts as alerts_db
 from app.db import stations as stations_db
 from app.db.pool import transaction
-from app.i18n import COOKIE as LANGUAGE_COOKIE
 from app.i18n import page_language
+from app.routes import pages
 from app.routes.common import blocking, console_session
 from app.services.sessions import Session
 from app.vocab import Role
 
-SHELL = Path(__file__).resolve().parents[1] / "static" / "console" / "index.html"
+SHELL = pages.Shell(
+    script="/static/console/app.js",
+    stylesheet="/static/console/console.css",
+    dictionaries="/static/console/i18n/",
+    needs_javascript=pages.Words("La console Tocsin a besoin de JavaScript.",
+                                 "The Tocsin console needs JavaScript."),
+    # invitation links carry a secret in their path: never send it as a Referer
+    head=('<meta name="referrer" content="no-referrer">',),
+)
+security_headers = pages.security_headers  # every HTML page's (poster.py takes it from here)
 NOT_FOUND = {"fr": ("Page introuvable", "Cette page n'existe pas, ou elle ne concerne pas vos stations."),
              "en": ("Page not found", "This page does not exist, or it is not about your stations.")}
 
 
-def security_headers(request: Request) -> dict[str, str]:
-    tiles = urlsplit(request.app.state.settings.tile_url)
-    tile_origin = f"{tiles.scheme}://{tiles.netloc}" if tiles.netloc else ""
-    return {
-        # Leaflet positions map panes with inline styles; no inline script is allowed
-        "Content-Security-Policy": (
-            f"default-src 'self'; img-src 'self' data: {tile_origin}; style-src 'self' 'unsafe-inline'; "
-            "script-src 'self'; connect-src 'self'; worker-src 'self'; manifest-src 'self'; "
-            "frame-ancestors 'none'; base-uri 'none'; form-action 'self'"
-        ),
-        "X-Content-Type-Options": "nosniff",
-        "Referrer-Policy": "same-origin",
-        "Cache-Control": "no-store",
-    }
-
-
-def _shell(request: Request, page: str, station: str = "", alert: str = "", status: int = 200) -> Response:
-    language = page_language(request)
-    text = SHELL.read_text()
-    for key, value in (("lang", language), ("page", page), ("station", station), ("alert", alert)):
-        text = text.replace("{{" + key + "}}", html.escape(value, quote=True))
-    response = HTMLResponse(text, status_code=status, headers=security_headers(request))
-    remember_language(request, response, language)
-    return response
-
-
-def remember_language(request: Request, response: Response, language: str) -> None:
-    """?lang= chosen with the switch is kept in a cookie for the next visits."""
-    if request.query_params.get("lang") == language:
-        response.set_cookie(LANGUAGE_COOKIE, language, max_age=365 * 24 * 3600, path="/", samesite="lax")
+def _shell(request: Request, page: str, station: str = "", alert: str = "") -> Response:
+    return pages.page(request, SHELL, page=page, station=station, alert=alert)
 
 
 def not_found(request: Request) -> Response:

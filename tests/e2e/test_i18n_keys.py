@@ -3,6 +3,7 @@ every string the shared core (app/static/core/) asks for, in both front-ends' di
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
@@ -43,9 +44,14 @@ COMPUTED = {
 }
 
 
+def dictionary(lang: str, front_end: Path = CONSOLE) -> dict[str, str | dict[str, str]]:
+    entries = json.loads((front_end / "i18n" / f"{lang}.json").read_text())
+    assert isinstance(entries, dict)
+    return entries
+
+
 def keys(lang: str, front_end: Path = CONSOLE) -> set[str]:
-    text = (front_end / "i18n" / f"{lang}.js").read_text()
-    return set(re.findall(r"^  '([\w.]+)':", text, re.MULTILINE))
+    return set(dictionary(lang, front_end))
 
 
 def used_keys(*folders: Path) -> set[str]:
@@ -63,6 +69,22 @@ def test_french_and_english_have_the_same_keys() -> None:
     assert len(fr) > 200
     assert fr - en == set(), "missing in English"
     assert en - fr == set(), "missing in French"
+
+
+def test_every_entry_is_a_text_or_plural_forms() -> None:
+    """The JSON dictionaries hold what the engine (core/i18n.js) reads: a text, or {one, other}
+    (the plural categories of Intl.PluralRules, "other" always)."""
+    plural_forms = {"zero", "one", "two", "few", "many", "other"}
+    for front_end in (CONSOLE, STATIC / "app"):
+        for lang in ("fr", "en"):
+            for key, value in dictionary(lang, front_end).items():
+                where = f"{front_end.name}/i18n/{lang}.json: {key}"
+                assert re.fullmatch(r"[\w.-]+", key), where
+                if isinstance(value, dict):
+                    assert "other" in value and set(value) <= plural_forms, where
+                    assert all(isinstance(form, str) for form in value.values()), where
+                else:
+                    assert isinstance(value, str), where
 
 
 def test_every_string_the_code_asks_for_exists() -> None:

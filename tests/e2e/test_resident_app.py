@@ -795,7 +795,7 @@ def test_an_update_replaces_the_notification_and_the_story_shows_once(
 # ---- every string in French and English (no browser) ---------------------------------------------
 
 def _keys(lang: str) -> set[str]:
-    return set(re.findall(r"^  '([\w.-]+)':", (APP / "i18n" / f"{lang}.js").read_text(), re.MULTILINE))
+    return set(json.loads((APP / "i18n" / f"{lang}.json").read_text()))
 
 
 def test_every_string_exists_in_french_and_english() -> None:

@@ -1,6 +1,8 @@
 """The front-ends' shared core (app/static/core/): the vocabulary module is the server's, every
-module is imported by a relative path that works on disk and under the URL the browser loads it
-from, and the resident app's service worker keeps a copy of every module the app runs."""
+module is imported (and every data file, such as the JSON dictionaries, fetched) by a relative
+path that works on disk and under the URL the browser loads it from, and the resident app's
+service worker keeps a copy of every module and dictionary the app runs with, and shows a
+notification in the dictionaries' words."""
 
 from __future__ import annotations
 
@@ -10,10 +12,13 @@ import re
 from pathlib import Path
 
 from app import vocab
+from app.routes import app_pages, console, pages
 
 STATIC = Path(__file__).resolve().parents[2] / "app" / "static"
 IMPORT = re.compile(r"""(?:^import\s[^;]*?\sfrom\s|^import\s|^export\s[^;]*?\sfrom\s|\bimport\()\s*'([^']+)'""", re.M)
 CSS_IMPORT = re.compile(r"""^@import url\("([^"]+)"\);""", re.M)
+# a file a module fetches by its own URL: new URL('../i18n/fr.json', import.meta.url)
+FETCHED = re.compile(r"""\bnew URL\(\s*'([^']+)',\s*import\.meta\.url\s*\)""")
 
 
 def modules() -> list[Path]:
@@ -23,6 +28,10 @@ def modules() -> list[Path]:
 
 def imports(path: Path) -> list[str]:
     return (CSS_IMPORT if path.suffix == ".css" else IMPORT).findall(path.read_text())
+
+
+def fetched(path: Path) -> list[str]:
+    return FETCHED.findall(path.read_text()) if path.suffix == ".js" else []
 
 
 def urls_of(path: Path) -> list[str]:
@@ -52,7 +61,7 @@ def test_every_import_is_relative_and_finds_its_file_on_disk_and_by_url() -> Non
     assert (STATIC / "core" / "dom.js").exists()
     wrong = []
     for path in modules():
-        for specifier in imports(path):
+        for specifier in imports(path) + fetched(path):
             if not specifier.startswith("."):
                 wrong.append(f"{path.relative_to(STATIC)}: {specifier} is not relative")
                 continue
@@ -76,10 +85,15 @@ def test_no_front_end_keeps_its_own_copy_of_the_core() -> None:
 
 
 def app_modules() -> set[str]:
-    """The URLs of every module and stylesheet the resident app may load, from /app/main.js and
-    /app/app.css on."""
+    """The URLs of every module, stylesheet and data file the resident app may load, from
+    /app/main.js and /app/app.css on."""
+    return reachable("/app/main.js", "/app/app.css")
+
+
+def reachable(*start: str) -> set[str]:
+    """The URLs of every module, stylesheet and data file these may load."""
     seen: set[str] = set()
-    todo = ["/app/main.js", "/app/app.css"]
+    todo = list(start)
     while todo:
         url = todo.pop()
         if url in seen:
@@ -87,7 +101,8 @@ def app_modules() -> set[str]:
         seen.add(url)
         path = served_file(url)
         assert path is not None and path.is_file(), url
-        todo += [resolve_url(url, s) for s in imports(path)]
+        if path.suffix in (".js", ".css"):
+            todo += [resolve_url(url, s) for s in imports(path) + fetched(path)]
     return seen
 
 
@@ -96,6 +111,7 @@ def test_the_service_worker_keeps_every_module_of_the_app() -> None:
     shell = set(re.findall(r"^  '([^']+)',$", worker.split("const SHELL = [", 1)[1].split("];", 1)[0], re.M))
     loaded = app_modules()
     assert {"/static/core/dom.js", "/static/core/base.css"} <= loaded
+    assert {"/app/i18n/fr.json", "/app/i18n/en.json"} <= loaded  # fetched, not imported
     assert loaded - shell == set(), "add these to SHELL in app/static/app/sw.js"
     for url in shell:
         if url != "/app/" and not url.endswith(".webmanifest"):
@@ -116,3 +132,27 @@ def test_the_service_workers_words_are_the_vocabularys() -> None:
     assert constant("SEVERE") == [vocab.Severity.EXTREME.value, vocab.Severity.SEVERE.value]
     for severity in vocab.Severity:
         assert re.search(rf"\b{severity.value}: '", worker), severity
+
+
+def test_a_notification_says_the_severity_as_the_app_does() -> None:
+    worker = (STATIC / "app" / "sw.js").read_text()
+    for lang in ("fr", "en"):
+        dictionary = json.loads((STATIC / "app" / "i18n" / f"{lang}.json").read_text())
+        words = re.search(rf"^  {lang}: \{{\n(.*?)\n  \}},$", worker, re.MULTILINE | re.DOTALL)
+        assert words, lang
+        for severity in vocab.Severity:
+            said = re.search(rf"\b{severity.value}: '([^']*)'", words.group(1))
+            assert said and said.group(1) == dictionary[f"severity.{severity.value}"], (lang, severity)
+
+
+def test_every_page_preloads_the_dictionaries_its_module_fetches() -> None:
+    """The page's language and the reference (French), the same files its i18n module fetches,
+    so that they arrive with the modules rather than after them."""
+    for shell in (console.SHELL, app_pages.HOME, app_pages.ALERT):
+        fetched_json = {url for url in reachable(shell.script) if url.endswith(".json")}
+        assert fetched_json == {f"{shell.dictionaries}fr.json", f"{shell.dictionaries}en.json"}, shell.script
+        for language, wanted in (("fr", ["fr"]), ("en", ["en", "fr"])):
+            page = pages.document(shell, language, {})
+            preloaded = re.findall(r'<link rel="preload" href="([^"]+)" as="fetch" crossorigin>', page)
+            assert preloaded == [f"{shell.dictionaries}{lang}.json" for lang in wanted], (shell.script, language)
+            assert f'<html lang="{language}">' in page

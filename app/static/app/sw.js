@@ -4,7 +4,7 @@
 /* global tocsinStore */
 importScripts('/app/store.js');
 
-const CACHE = 'tocsin-app-3';
+const CACHE = 'tocsin-app-4';
 // Everything the app needs to start and show already received alerts without a network.
 const SHELL = [
   '/app/',
@@ -22,8 +22,8 @@ const SHELL = [
   '/app/core/push.js',
   '/app/core/tourist.js',
   '/app/core/ui.js',
-  '/app/i18n/fr.js',
-  '/app/i18n/en.js',
+  '/app/i18n/fr.json',
+  '/app/i18n/en.json',
   '/app/pages/alert.js',
   '/app/pages/around.js',
   '/app/pages/home.js',
@@ -54,9 +54,10 @@ const SHELL = [
 // Past this, a slow network loses to the copy on the phone (the copy is refreshed anyway).
 const NETWORK_PATIENCE_MS = 4000;
 
-// The few words the notification itself shows; the app's own dictionaries, like the shared
-// vocabulary (core/vocab-generated.js, which the lists below repeat), are ES modules, which a
-// classic service worker cannot import (tests/unit/test_frontend_core.py checks they agree).
+// The few words the notification itself shows, here so that a push never waits on a file; the
+// shared vocabulary (core/vocab-generated.js, which the lists below repeat) is an ES module, which
+// a classic service worker cannot import (tests/unit/test_frontend_core.py checks that they agree
+// with it and with the app's dictionaries, i18n/*.json).
 const WORDS = {
   fr: {
     Extreme: 'Extrême', Severe: 'Grave', Moderate: 'Modérée', Minor: 'Mineure', Unknown: 'Gravité inconnue', alert: 'Alerte', test: 'Tocsin : test',
@@ -117,9 +118,9 @@ self.addEventListener('fetch', (event) => {
   // live data (the app keeps alerts itself) and map tiles go straight to the network
   if (url.origin !== self.location.origin || url.pathname.startsWith('/api/')) return;
   if (request.mode === 'navigate') {
-    if (url.pathname === '/app/' || url.pathname === '/app/index.html') {
-      event.respondWith(fromNetworkOrCopy(request, '/app/'));
-    }
+    // the page is written by the server (app/routes/pages.py) at /app/; there is no index.html
+    if (url.pathname === '/app/') event.respondWith(fromNetworkOrCopy(request, '/app/'));
+    else if (url.pathname === '/app/index.html') event.respondWith(fromNetworkOrCopy(new Request('/app/'), '/app/'));
     return;
   }
   if (url.pathname.startsWith('/app/') || url.pathname.startsWith('/static/')) {

@@ -1,19 +1,54 @@
-// The translation engine both front-ends share. Each app makes its own with its dictionaries
-// (`createI18n({ fr, en })` in its core/i18n.js); the first language given is the reference and
-// the fallback: a key missing from another language shows the reference's words.
+// The translation engine both front-ends share. Each app loads its dictionaries with it
+// (`await loadI18n({ fr: url, en: url })` in its core/i18n.js); the first language given is the
+// reference and the fallback: a key missing from another language shows the reference's words.
 //
-// Plural entries are objects {one, other}; `count` picks the form (a count that is not a number,
-// such as the API's "<10", counts as many). Numbers in a text are written the language's way.
+// A dictionary is a JSON file of `"key": "text"` entries (data, not code: fetched, not imported;
+// JSON import attributes are left aside because older iPhones' Safari lacks them). Plural entries
+// are objects {one, other}; `count` picks the form (a count that is not a number, such as the
+// API's "<10", counts as many). Numbers in a text are written the language's way.
 
-export function createI18n(dictionaries, { dateTime = { dateStyle: 'medium', timeStyle: 'short' } } = {}) {
-  const LANGS = Object.keys(dictionaries);
+// The language the server put in <html lang> (?lang=, cookie, then the browser's; see
+// app/routes/pages.py); on a page without one of the app's languages there, the browser's own.
+function languageOfPage(langs) {
+  const attr = document.documentElement.getAttribute('lang') || '';
+  if (langs.includes(attr)) return attr;
+  const browser = (navigator.language || langs[0]).slice(0, 2).toLowerCase();
+  return langs.includes(browser) ? browser : langs[0];
+}
+
+async function fetchDictionary(url) {
+  const response = await fetch(url);
+  if (!response.ok) throw new Error(`${url}: ${response.status}`);
+  return response.json();
+}
+
+// The engine with only the dictionaries this page needs (`files`: language → URL of its JSON
+// file, the reference first), set to the page's language: that one and, when it is not the
+// reference, the reference too, fetched in parallel. The pages preload the same files.
+export async function loadI18n(files, options = {}) {
+  const langs = Object.keys(files);
+  const lang = languageOfPage(langs);
+  const needed = [...new Set([lang, langs[0]])];
+  const loaded = await Promise.all(needed.map(async (l) => [l, await fetchDictionary(files[l])]));
+  const i18n = createI18n(Object.fromEntries(loaded), { ...options, languages: langs });
+  i18n.setLang(lang);
+  return i18n;
+}
+
+// `dictionaries`: those loaded, language → entries; `languages`: all the app speaks (by default
+// the loaded ones), the reference first. A language whose dictionary is not loaded is shown in
+// the reference.
+export function createI18n(dictionaries, {
+  languages = Object.keys(dictionaries), dateTime = { dateStyle: 'medium', timeStyle: 'short' },
+} = {}) {
+  const LANGS = [...languages];
   const [reference] = LANGS;
   let lang = reference;
   let plurals = new Intl.PluralRules(lang);
   let numbers = new Intl.NumberFormat(lang);
 
   function setLang(value) {
-    lang = LANGS.includes(value) ? value : reference;
+    lang = LANGS.includes(value) && dictionaries[value] ? value : reference;
     plurals = new Intl.PluralRules(lang);
     numbers = new Intl.NumberFormat(lang);
     document.documentElement.lang = lang;
@@ -22,14 +57,7 @@ export function createI18n(dictionaries, { dateTime = { dateStyle: 'medium', tim
 
   const currentLang = () => lang;
 
-  // The language the server put in <html lang> (?lang=, cookie, then the browser's). A page
-  // opened from the static files directly says "{{lang}}": then the browser's own preference.
-  function pageLang() {
-    const attr = document.documentElement.getAttribute('lang') || '';
-    if (LANGS.includes(attr)) return attr;
-    const browser = (navigator.language || reference).slice(0, 2).toLowerCase();
-    return LANGS.includes(browser) ? browser : reference;
-  }
+  const pageLang = () => languageOfPage(LANGS);
 
   function lookup(key) {
     const value = dictionaries[lang][key] ?? dictionaries[reference][key];

@@ -1,13 +1,17 @@
-// The app's words: its dictionaries (i18n/fr.js, the reference, and i18n/en.js) in the shared
-// engine; dates as people say them. The language is the one the server put in <html lang>
-// (?lang=, cookie, then the browser's): `setLang(pageLang())`.
-import { asDate, createI18n } from '../../../static/core/i18n.js';
-import fr from '../i18n/fr.js';
-import en from '../i18n/en.js';
+// The app's words: its dictionaries (i18n/fr.json, the reference, and i18n/en.json; each has every
+// key; short sentences and everyday words: the app speaks to everyone; {one, other} entries agree
+// with `count`) in the shared engine; dates as people say them. The language is the one the
+// server put in <html lang> (?lang=, cookie, then the browser's): only its dictionary (and the
+// reference's) is fetched, before any module that imports this one runs. The pages preload the
+// files and the service worker keeps a copy of them, for the app to start offline.
+import { asDate, loadI18n } from '../../../static/core/i18n.js';
 
 export const {
   LANGS, setLang, currentLang, pageLang, t, formatDateTime, formatTime, otherLanguage,
-} = createI18n({ fr, en }, { dateTime: { weekday: 'long', day: 'numeric', month: 'long', hour: '2-digit', minute: '2-digit' } });
+} = await loadI18n({
+  fr: new URL('../i18n/fr.json', import.meta.url),
+  en: new URL('../i18n/en.json', import.meta.url),
+}, { dateTime: { weekday: 'long', day: 'numeric', month: 'long', hour: '2-digit', minute: '2-digit' } });
 
 // "today at 14:05", "yesterday at 09:10", otherwise the date: what people say aloud.
 export function formatWhen(iso) {
