@@ -44,7 +44,7 @@ class RoleGrant(Body):
 
     name: Annotated[str, Field(min_length=1, max_length=OPERATOR_NAME_MAX, pattern=NO_NUL)]
     email: Annotated[str, Field(min_length=1, max_length=EMAIL_MAX,
-                                json_schema_extra={"pattern": EMAIL_PATTERN, "format": "email"}),
+                                json_schema_extra={"pattern": EMAIL_PATTERN}),
                      AfterValidator(_email)]
     role: Role
 
