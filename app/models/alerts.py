@@ -116,9 +116,10 @@ def _languages(texts: dict[str, AlertText]) -> dict[str, AlertText]:
     return found
 
 
-Title = Annotated[str, Field(min_length=1, max_length=TITLE_MAX, description="what a lock screen shows first"),
-                  AfterValidator(_no_blanks)]
-Words = Annotated[str, Field(min_length=1, max_length=BODY_MAX), AfterValidator(_no_blanks)]
+NO_NUL = r"^[^\x00]*$"  # PostgreSQL's text cannot hold NUL
+Title = Annotated[str, Field(min_length=1, max_length=TITLE_MAX, pattern=NO_NUL,
+                             description="what a lock screen shows first"), AfterValidator(_no_blanks)]
+Words = Annotated[str, Field(min_length=1, max_length=BODY_MAX, pattern=NO_NUL), AfterValidator(_no_blanks)]
 # fr, FR, fr-FR, fr_FR… are the language fr
 LANGUAGE_PATTERN = "^[A-Za-z]{2,3}([-_].*)?$"
 Language = Annotated[str, BeforeValidator(language_code),

@@ -45,6 +45,8 @@ def test_words_and_vocabularies_in_any_letter_case() -> None:
     ('{"texts": {"français": {"title": "a", "body": "b"}}, '.encode() + BASE + b"}", "alert.bad_language", "texts",
      "texts must be a language code such as 'fr' or 'en' (got 'français')"),
     (b'{"texts": {}, ' + BASE + b"}", "alert.language_count", "texts", "texts must hold 1 to 8 languages"),
+    (b'{"title": "a\\u0000b", "body": "b", ' + BASE + b"}", "input.bad_format", "title",  # PostgreSQL's text: no NUL
+     "title does not have the expected form (got 'a\\x00b')"),
     (b'{"title": "t", "body": "b", "language": "x", ' + BASE + b"}", "alert.bad_language", "language",
      "language must be a language code such as 'fr' or 'en' (got 'x')"),
     (b'{"title": "t", "body": "b", "expires_in": 600, "expires_at": "2026-11-21T18:00:00Z", ' + BASE + b"}",
