@@ -164,3 +164,15 @@ def test_the_published_registration_is_one_object_per_platform() -> None:
     assert all(v["additionalProperties"] is False for v in variants.values())
     subscription = schema["$defs"]["WebPushSubscription"]
     assert subscription["required"] == ["endpoint", "keys"] and "default" not in subscription["properties"]["keys"]
+
+
+def test_a_new_device_links_to_every_operation_on_it() -> None:
+    from app.main import api_document
+
+    document = api_document()
+    on_a_device = {entry["operationId"] for path, methods in document["paths"].items() if "{device_id}" in path
+                   for entry in methods.values()}
+    for status in ("200", "201"):
+        links = document["paths"]["/api/v1/devices"]["post"]["responses"][status]["links"]
+        assert {link["operationId"] for link in links.values()} == on_a_device
+        assert all(link["parameters"] == {"device_id": "$response.body#/id"} for link in links.values())
