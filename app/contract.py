@@ -90,12 +90,17 @@ async def decode(request: Request, model: type[M], *, empty: M | None = None) ->
     return parse_body(raw, model)
 
 
+_NOT_JSON = re.compile(rb"(?<![\w\"])(-?Infinity|NaN)(?![\w\"])")
+
+
 def parse_body(raw: bytes, model: type[M]) -> M:
     if b"NaN" in raw or b"Infinity" in raw:
         try:  # NaN and Infinity are not JSON, even inside free-form objects
             pydantic_core.from_json(raw, allow_inf_nan=False)
         except ValueError as exc:
-            raise InvalidInput("request.invalid_json", None, detail=_short(str(exc))) from None
+            word = _NOT_JSON.search(raw)
+            detail = f"{word.group(1).decode()} is not a number in JSON" if word else _short(str(exc))
+            raise InvalidInput("request.invalid_json", None, detail=detail) from None
     try:
         return model.model_validate_json(raw)
     except ValidationError as exc:

@@ -3,19 +3,16 @@ withdraw before it goes, approve, update, cancel). Parse, authorise, call the se
 
 from __future__ import annotations
 
-import re
 import uuid
 from datetime import timedelta
-from typing import Literal, TypeVar
+from typing import Literal
 
-from pydantic import BaseModel
 from starlette.requests import Request
 from starlette.responses import Response
 
-from app.contract import Auth, Link, Operation, parse_body, read_body, reply
+from app.contract import Auth, Link, Operation, decode, reply
 from app.db.alerts import AlertStatus
 from app.db.stations import Operator
-from app.errors import InvalidInput
 from app.models.alerts import (
     AlertAccepted,
     AlertDetail,
@@ -43,26 +40,7 @@ from app.vocab import (
     Status,
 )
 
-M = TypeVar("M", bound=BaseModel)
 IDEMPOTENCY_KEY = "Idempotency-Key"
-_NOT_JSON = re.compile(rb"(?<![\w\"])(-?Infinity|NaN)(?![\w\"])")
-
-
-async def _decode(request: Request, model: type[M], *, empty: M | None = None) -> M:
-    """decode(), and a body refused for NaN or Infinity says which (the API always named it).
-    TRANSITION (#11): to fold into app.contract.parse_body."""
-    raw = await read_body(request)
-    if not raw.strip():
-        if empty is not None:
-            return empty
-        raise InvalidInput("request.empty_body")
-    try:
-        return parse_body(raw, model)
-    except InvalidInput as exc:
-        if exc.code == "request.invalid_json" and (word := _NOT_JSON.search(raw)):
-            raise InvalidInput("request.invalid_json", None,
-                               detail=f"{word.group(1).decode()} is not a number in JSON") from None
-        raise
 
 
 def _bucket(count: int) -> int | Literal["<10"]:
@@ -84,7 +62,7 @@ def _alert_id(request: Request) -> uuid.UUID:
 
 async def preview_alert(request: Request) -> Response:
     operator = await operator_of(request)
-    draft = await _decode(request, AlertDraft)
+    draft = await decode(request, AlertDraft)
     reach = await blocking(alerts.preview_alert, request.app.state.pool, operator, request.path_params["slug"], draft)
     return reply(Reach(devices=_bucket(reach.total),
                        by_channel={k: _bucket(n) for k, n in reach.by_channel.items()},
@@ -94,7 +72,7 @@ async def preview_alert(request: Request) -> Response:
 async def send_alert(request: Request) -> Response:
     state = request.app.state
     operator = await operator_of(request)
-    alert = await _decode(request, NewAlert)
+    alert = await decode(request, NewAlert)
     sent = await blocking(alerts.send_alert, state.pool, state.wakeups, operator, request.path_params["slug"], alert,
                           request.headers.get(IDEMPOTENCY_KEY))
     return _accepted(sent)
@@ -143,7 +121,7 @@ async def edit_alert(request: Request) -> Response:
     state = request.app.state
     operator = await operator_of(request)
     alert_id = _alert_id(request)
-    content = await _decode(request, NewAlert)
+    content = await decode(request, NewAlert)
     new_state = await blocking(lifecycle.edit_alert, state.pool, state.wakeups, operator, alert_id, content)
     return reply(AlertStateNow(id=alert_id, state=new_state))
 
@@ -158,7 +136,7 @@ async def approve_alert(request: Request) -> Response:
     state = request.app.state
     operator = await operator_of(request)
     alert_id = _alert_id(request)
-    approval = await _decode(request, Approval)
+    approval = await decode(request, Approval)
     new_state = await blocking(lifecycle.approve_alert, state.pool, state.wakeups, state.settings, operator,
                                alert_id, approval)
     return reply(AlertStateNow(id=alert_id, state=new_state))
@@ -168,7 +146,7 @@ async def update_alert(request: Request) -> Response:
     state = request.app.state
     operator = await operator_of(request)
     alert_id = _alert_id(request)
-    changes = await _decode(request, AlertFields)
+    changes = await decode(request, AlertFields)
     sent = await blocking(lifecycle.update_alert, state.pool, state.wakeups, operator, alert_id, changes,
                           request.headers.get(IDEMPOTENCY_KEY))
     return _accepted(sent)
@@ -178,7 +156,7 @@ async def cancel_alert(request: Request) -> Response:
     state = request.app.state
     operator = await operator_of(request)
     alert_id = _alert_id(request)
-    cancel = await _decode(request, CancelRequest, empty=CancelRequest())
+    cancel = await decode(request, CancelRequest, empty=CancelRequest())
     sent = await blocking(lifecycle.cancel_alert, state.pool, state.wakeups, operator, alert_id, cancel,
                           request.headers.get(IDEMPOTENCY_KEY))
     return _accepted(sent)
