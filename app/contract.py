@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import cache
 from typing import Any, Literal, TypeVar, get_args, get_origin
 
 import pydantic_core
@@ -137,11 +138,31 @@ def field_path(loc: Sequence[int | str]) -> str:
     return path
 
 
+# What pydantic adds to an error's location when it tries each member of a union: the member's
+# type ('int', 'constrained-str', 'function-after[…]', a model's class name). Not part of the path.
+_UNION_TAG = re.compile(r"^(int|float|str|bool|none|bytes|list|dict|tuple|set|constrained-[\w-]+|[\w-]+\[.*\])$")
+
+
+def _is_union_tag(part: int | str) -> bool:
+    return isinstance(part, str) and (bool(_UNION_TAG.match(part)) or part in _model_names())
+
+
+@cache
+def _model_names() -> frozenset[str]:
+    found: set[str] = set()
+    todo: list[type[BaseModel]] = [BaseModel]
+    while todo:
+        for sub in todo.pop().__subclasses__():
+            found.add(sub.__name__)
+            todo.append(sub)
+    return frozenset(found)
+
+
 def refusal(exc: ValidationError, model: type[BaseModel]) -> DomainError:
     """The first thing wrong, as an error code with the field's path and the values to show."""
     error = exc.errors(include_url=False)[0]
     kind: str = error["type"]
-    loc = tuple(error["loc"])
+    loc = tuple(part for part in error["loc"] if not _is_union_tag(part))
     ctx: dict[str, Any] = dict(error.get("ctx") or {})
     got = error.get("input")
     info = _field_at(model, loc)
