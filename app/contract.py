@@ -14,7 +14,7 @@ from functools import cache
 from typing import Any, Literal, TypeVar, get_args, get_origin
 
 import pydantic_core
-from pydantic import BaseModel, ConfigDict, TypeAdapter, ValidationError
+from pydantic import BaseModel, ConfigDict, ValidationError
 from pydantic.fields import FieldInfo
 from pydantic.json_schema import models_json_schema
 from starlette.requests import Request
@@ -413,12 +413,16 @@ def openapi_document(operations: Sequence[Operation], *, title: str = "Tocsin", 
         parameters = [{"name": name, "in": "path", "required": True, "schema": PATH_PARAMETERS[name]}
                       for name in re.findall(r"\{(\w+)\}", op.path)]
         if op.query is not None:
+            properties = op.query.model_json_schema(ref_template=ref_template).get("properties", {})
             for name, info in op.query.model_fields.items():
-                schema = TypeAdapter(info.annotation or str).json_schema(ref_template=ref_template)
-                for item in info.metadata:
-                    for key, word in (("ge", "minimum"), ("le", "maximum"), ("max_length", "maxLength")):
-                        if getattr(item, key, None) is not None:
-                            schema[word] = getattr(item, key)
+                schema = dict(properties.get(info.alias or name, {}))
+                schema.pop("title", None)
+                branches = [b for b in schema.get("anyOf", []) if b != {"type": "null"}]
+                if len(branches) == 1:  # a query parameter is null by being left out
+                    del schema["anyOf"]
+                    schema.update(branches[0])
+                    if schema.get("default", 0) is None:
+                        del schema["default"]
                 param: dict[str, Any] = {"name": info.alias or name, "in": "query", "required": info.is_required(),
                                          "schema": schema}
                 if info.description:
