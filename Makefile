@@ -17,4 +17,4 @@ bench:
 
 lint:
 	.venv/bin/ruff check .
-	.venv/bin/mypy app workers geo
+	.venv/bin/mypy --strict app workers geo

@@ -17,17 +17,12 @@ from app import catalogue
 
 class DomainError(Exception):
     status = 400
-    legacy_code = "bad_request"
 
     def __init__(self, code: str, field: str | None = None, /, **params: Any) -> None:
         super().__init__(code)
         self.code = code
         self.field = field
         self.params = params
-        # TRANSITION (#11): an English sentence instead of a code, until every raise has its code
-        self._legacy: str | None = None
-        if not catalogue.known(code):
-            self._legacy, self.code = code, self.legacy_code
 
     @property
     def message(self) -> str:
@@ -35,9 +30,6 @@ class DomainError(Exception):
         return self.message_in("en")
 
     def message_in(self, language: str | None) -> str:
-        if self._legacy is not None:
-            from app.messages import translate
-            return translate(self._legacy, language)
         return catalogue.message(self.code, language, self.params, field=self.field)
 
     def __str__(self) -> str:
@@ -52,47 +44,38 @@ class DomainError(Exception):
 
 class InvalidInput(DomainError):
     status = 422
-    legacy_code = "invalid"
 
 
 class Unauthorized(DomainError):
     status = 401
-    legacy_code = "unauthorized"
 
 
 class Forbidden(DomainError):
     status = 403
-    legacy_code = "forbidden"
 
 
 class NotFound(DomainError):
     status = 404
-    legacy_code = "not_found"
 
 
 class Conflict(DomainError):
     status = 409
-    legacy_code = "conflict"
 
 
 class PayloadTooLarge(DomainError):
     status = 413
-    legacy_code = "too_large"
 
 
 class UnsupportedMediaType(DomainError):
     status = 415
-    legacy_code = "unsupported_media_type"
 
 
 class Unavailable(DomainError):
     status = 503
-    legacy_code = "unavailable"
 
 
 class TooManyRequests(DomainError):
     status = 429
-    legacy_code = "too_many_requests"
 
     def __init__(self, code: str, retry_after_s: int, /, **params: Any) -> None:
         super().__init__(code, None, **params)

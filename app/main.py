@@ -15,11 +15,10 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
-from app.db.pool import open_pool
 from app.contract import Operation, openapi_document
+from app.db.pool import open_pool
 from app.errors import DomainError, TooManyRequests
 from app.i18n import requested_language
-from app.openapi import openapi_document as legacy_document
 from app.routes import (
     alerts,
     app_pages,
@@ -51,8 +50,6 @@ OPERATIONS: list[Operation] = [
     *drill_devices.OPERATIONS,
     *public.OPERATIONS,
 ]
-# TRANSITION (#11): routes not yet declared as operations; app/openapi.py still describes them by hand.
-LEGACY_ROUTES: list[Route] = []
 
 # The operator console's pages (not in the OpenAPI document: they are HTML for people).
 CONSOLE_ROUTES = [
@@ -111,17 +108,7 @@ async def _unexpected(request: Request, exc: Exception) -> Response:
 
 def api_document() -> dict[str, Any]:
     """/openapi.json: generated from the operations' models."""
-    document = openapi_document(OPERATIONS)
-    # TRANSITION (#11): the routes not converted yet, from the hand-written description
-    legacy = legacy_document(LEGACY_ROUTES)
-    for path, methods in legacy["paths"].items():
-        for method, entry in methods.items():
-            document["paths"].setdefault(path, {}).setdefault(method, entry)
-    for name, schema in legacy.get("components", {}).get("schemas", {}).items():
-        document["components"]["schemas"].setdefault(name, schema)
-    for name, scheme in legacy.get("components", {}).get("securitySchemes", {}).items():
-        document["components"]["securitySchemes"].setdefault(name, scheme)
-    return document
+    return openapi_document(OPERATIONS)
 
 
 def create_app(settings: Settings) -> Starlette:
@@ -141,7 +128,7 @@ def create_app(settings: Settings) -> Starlette:
             app.state.pool.close()
 
     return Starlette(
-        routes=[*(op.route() for op in OPERATIONS), *LEGACY_ROUTES, *CONSOLE_ROUTES, *APP_ROUTES,
+        routes=[*(op.route() for op in OPERATIONS), *CONSOLE_ROUTES, *APP_ROUTES,
                 Mount("/app", RevalidatedStaticFiles(directory=STATIC / "app", check_dir=False), name="app"),
                 Mount("/static", RevalidatedStaticFiles(directory=STATIC), name="static")],
         lifespan=lifespan,

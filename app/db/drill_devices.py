@@ -18,7 +18,8 @@ def create_code(conn: psycopg.Connection, code_hash: bytes, station_id: int, ope
         (code_hash, station_id, operator_id, valid_s),
     ).fetchone()
     assert row is not None
-    return row[0]
+    expires_at: datetime = row[0]
+    return expires_at
 
 
 def enrol(conn: psycopg.Connection, code_hash: bytes, device_id: uuid.UUID) -> tuple[str, str] | None:

@@ -55,6 +55,4 @@ def transaction(pool: ConnectionPool) -> Iterator[psycopg.Connection]:
     except psycopg.errors.IntegrityError as exc:
         raise translate(exc) from exc
     except (psycopg.OperationalError, PoolTimeout) as exc:
-        raise Unavailable(
-            "the database cannot be reached right now; nothing was saved, please try again"
-        ) from exc
+        raise Unavailable("service.database_unreachable") from exc

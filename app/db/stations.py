@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import psycopg
 
@@ -223,8 +224,8 @@ _PUBLIC_FROM = " FROM stations s LEFT JOIN stations p ON p.id = s.parent_id"
 _PUBLIC = _PUBLIC_COLUMNS + _PUBLIC_FROM
 
 
-def _public(rows: list[tuple]) -> list[PublicStation]:  # type: ignore[type-arg]
-    return [PublicStation(r[0], r[1], r[2], r[3], r[4], tuple(r[5]) if r[5] else None,  # type: ignore[arg-type]
+def _public(rows: list[tuple[Any, ...]]) -> list[PublicStation]:
+    return [PublicStation(r[0], r[1], r[2], r[3], r[4], tuple(r[5]) if r[5] else None,
                           tuple(r[6]) if r[6] else None) for r in rows]
 
 

@@ -16,14 +16,14 @@ from shapely.geometry import Point, shape
 
 import geo
 from app import cli
-from app.main import APP_ROUTES, CONSOLE_ROUTES, LEGACY_ROUTES, OPERATIONS
+from app.main import APP_ROUTES, CONSOLE_ROUTES, OPERATIONS
 from app.services.sessions import MAX_FAILURES_PER_EMAIL
 from app.settings import Settings
 from tests.cap_samples import cap_xml
 from tests.integration.conftest import CENTRE, Client
 
 pytestmark = pytest.mark.usefixtures("worker", "beat")
-ROUTES = [*(op.route() for op in OPERATIONS), *LEGACY_ROUTES]
+ROUTES = [op.route() for op in OPERATIONS]
 PASSWORD = "correct horse battery staple"
 ZONE = {"type": "Circle", "center": list(CENTRE), "radius_m": 1000}
 ALERT = {"title": "Exercice", "body": "Ceci est un exercice.", "severity": "Minor", "category": "Safety",

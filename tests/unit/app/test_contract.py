@@ -22,8 +22,8 @@ class Place(Body):
 
 
 class Sample(Body):
-    texts: dict[str, Text] = {}
-    places: Annotated[list[Place], Field(max_length=2)] = []
+    texts: dict[str, Text] = Field(default_factory=dict)
+    places: Annotated[list[Place], Field(max_length=2)] = Field(default_factory=list)
     severity: Severity = Severity.UNKNOWN
     urgent: bool = False
 

@@ -23,7 +23,7 @@ def raised_codes() -> dict[str, str]:
             for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
                 if (isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in ERROR_CLASSES
                         and node.args and isinstance(node.args[0], ast.Constant)
-                        and isinstance(node.args[0].value, str) and " " not in node.args[0].value):
+                        and isinstance(node.args[0].value, str)):
                     found[node.args[0].value] = f"{path.relative_to(ROOT)}:{node.lineno}"
     return found
 
