@@ -306,6 +306,7 @@ class Media:
 
     media_type: str
     schema: Mapping[str, Any] = field(default_factory=lambda: {"type": "string"})
+    also: Sequence[str] = ()  # other media types taken for the same body
 
 
 ResponseBody = type[BaseModel] | Media | None
@@ -383,7 +384,7 @@ def _errors_of(op: Operation) -> list[int]:
 
 def _content(body: ResponseBody | type[BaseModel], ref: Callable[[type[BaseModel]], dict[str, Any]]) -> dict[str, Any]:
     if isinstance(body, Media):
-        return {body.media_type: {"schema": dict(body.schema)}}
+        return {media_type: {"schema": dict(body.schema)} for media_type in (body.media_type, *body.also)}
     assert body is not None
     return {"application/json": {"schema": ref(body)}}
 

@@ -99,9 +99,8 @@ OPERATIONS = [
               "Upload a CAP 1.2 document from another system (at most 1 MiB); it waits, as an import, for an "
               "operator to accept (rebroadcast) or reject it",
               {201: CapImportSummary, 200: CapImportSummary},
-              body=Media(CAP_MEDIA_TYPE, {"type": "string", "description": "a CAP 1.2 <alert> document; also "
-                                                                           "accepted as application/xml or "
-                                                                           "text/xml"}),
+              body=Media(CAP_MEDIA_TYPE, {"type": "string", "description": "a CAP 1.2 <alert> document"},
+                         also=tuple(t for t in CAP_CONTENT_TYPES if t != CAP_MEDIA_TYPE)),
               errors=(403, 415, 503), auth=OPERATOR, tag="cap",
               description="Content-Type: application/cap+xml, application/xml or text/xml (else 415). 200: the "
                           "same sender's identifier was imported before; the first import is returned. 422: "
