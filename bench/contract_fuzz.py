@@ -693,7 +693,8 @@ def print_summary(figures: Figures, elapsed: float, live: Live | None, documente
     print(f"{'TOTAL (' + str(operations) + ' operations, ' + str(failing) + ' failing)':<58} {total.cases:>6} "
           f"{total.positive:>6} {share:>8} {sum(total.failures.values()):>5}  {_histogram(total.statuses)}")
     if rows:
-        print(f"average cases per operation: {total.cases / max(operations, 1):.0f}; elapsed {elapsed:.0f} s; "
+        on_operations = sum(f.cases for label, f in rows if label != UNLISTED_METHODS)
+        print(f"average cases per operation: {on_operations / max(operations, 1):.0f}; elapsed {elapsed:.0f} s; "
               "failing checks: " + (", ".join(f"{c} ×{n}" for c, n in total.failures.most_common()) or "none"))
     if live is not None:
         print("fresh values made during the run: " + ", ".join(f"{p} {n}" for p, n in sorted(live.made.items())))
