@@ -49,13 +49,16 @@ def _refuse(code: str, field: str | None = None, **values: Any) -> PydanticCusto
     return PydanticCustomError(code, code, context)
 
 
-def _null_is(default: Callable[[], object]) -> BeforeValidator:
-    """null means the default, as an absent field does; words are trimmed before they are looked up."""
+def _null_is(default: Callable[[], object], published: Any = None) -> BeforeValidator:
+    """null means the default, as an absent field does; words are trimmed before they are looked up.
+    `published`: the field's type with null, so that the document says null is taken."""
     def before(value: object) -> object:
         if value is None:
             return default()
         return value.strip() if isinstance(value, str) else value
-    return BeforeValidator(before)
+    if published is None:
+        return BeforeValidator(before)
+    return BeforeValidator(before, json_schema_input_type=published)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -78,12 +81,12 @@ class Position(Body):
 class Place(Body):
     """A saved place (stored snapped to a ~100 m grid)."""
 
-    kind: Annotated[PlaceKind, _null_is(lambda: PlaceKind.HOME)] = PlaceKind.HOME
+    kind: Annotated[PlaceKind, _null_is(lambda: PlaceKind.HOME, PlaceKind | None)] = PlaceKind.HOME
     lat: Latitude
     lon: Longitude
 
 
-Places = Annotated[list[Place], _null_is(list), Field(max_length=MAX_PLACES)]
+Places = Annotated[list[Place], _null_is(list, list[Place] | None), Field(max_length=MAX_PLACES)]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -107,7 +110,7 @@ def _follow_item(value: object) -> object:
 
 StationName = Annotated[str, Field(min_length=1)]
 Follow = Annotated[FollowChoice, BeforeValidator(_follow_item, json_schema_input_type=StationName | FollowChoice)]
-Follows = Annotated[list[Follow], _null_is(list), Field(max_length=MAX_FOLLOWS)]
+Follows = Annotated[list[Follow], _null_is(list, list[Follow] | None), Field(max_length=MAX_FOLLOWS)]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -304,12 +307,16 @@ class FollowsSaved(Reply):
 
 
 def _position_whole_and_wanted(schema: dict[str, Any]) -> None:
-    """Published: lat and lon come together (null is accepted as absent, not published), and not
-    with nearby: false."""
-    for name in ("lat", "lon"):
-        schema["properties"][name] = schema["properties"][name]["anyOf"][0]
-    schema["dependentRequired"] = {"lat": ["lon"], "lon": ["lat"]}
-    schema["not"] = {"required": ["lat", "nearby"], "properties": {"nearby": {"const": False}}}
+    """Published: a number for lat needs a number for lon and the other way round (null is the same
+    as absent), and a position does not go with nearby: false."""
+    number = {"type": "number"}
+
+    def needs(given: str, other: str) -> dict[str, Any]:
+        return {"anyOf": [{"not": {"required": [given]}}, {"properties": {given: {"type": "null"}}},
+                          {"required": [other], "properties": {other: number}}]}
+
+    schema["allOf"] = [needs("lat", "lon"), needs("lon", "lat")]
+    schema["not"] = {"required": ["lat", "nearby"], "properties": {"nearby": {"const": False}, "lat": number}}
 
 
 class LocationRequest(Body):
