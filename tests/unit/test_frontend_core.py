@@ -15,8 +15,8 @@ from app import vocab
 from app.routes import app_pages, console, pages
 
 STATIC = Path(__file__).resolve().parents[2] / "app" / "static"
-IMPORT = re.compile(r"""(?:^import\s[^;]*?\sfrom\s|^import\s|^export\s[^;]*?\sfrom\s|\bimport\()\s*'([^']+)'""", re.M)
-CSS_IMPORT = re.compile(r"""^@import url\("([^"]+)"\);""", re.M)
+IMPORT = re.compile(r"""(?:^import\s[^;]*?\sfrom\s|^import\s|^export\s[^;]*?\sfrom\s|\bimport\()\s*'([^']+)'""", re.MULTILINE)
+CSS_IMPORT = re.compile(r"""^@import url\("([^"]+)"\);""", re.MULTILINE)
 # a file a module fetches by its own URL: new URL('../i18n/fr.json', import.meta.url)
 FETCHED = re.compile(r"""\bnew URL\(\s*'([^']+)',\s*import\.meta\.url\s*\)""")
 
@@ -108,7 +108,7 @@ def reachable(*start: str) -> set[str]:
 
 def test_the_service_worker_keeps_every_module_of_the_app() -> None:
     worker = (STATIC / "app" / "sw.js").read_text()
-    shell = set(re.findall(r"^  '([^']+)',$", worker.split("const SHELL = [", 1)[1].split("];", 1)[0], re.M))
+    shell = set(re.findall(r"^  '([^']+)',$", worker.split("const SHELL = [", 1)[1].split("];", 1)[0], re.MULTILINE))
     loaded = app_modules()
     assert {"/static/core/dom.js", "/static/core/base.css"} <= loaded
     assert {"/app/i18n/fr.json", "/app/i18n/en.json"} <= loaded  # fetched, not imported
@@ -123,7 +123,7 @@ def test_the_service_workers_words_are_the_vocabularys() -> None:
     worker = (STATIC / "app" / "sw.js").read_text()
 
     def constant(name: str) -> list[str]:
-        match = re.search(rf"^const {name} = (\[.*?\]);$", worker, re.M)
+        match = re.search(rf"^const {name} = (\[.*?\]);$", worker, re.MULTILINE)
         assert match, name
         return list(json.loads(match.group(1).replace("'", '"')))
 
