@@ -13,6 +13,7 @@ import psycopg
 
 import geo
 from app.db.devices import PushAddress
+from tests.fakes.apns_service import generate_signing_key
 
 CENTRE = (4.3872, 45.4397)  # Saint-Étienne, place de l'Hôtel-de-Ville (lon, lat)
 
@@ -64,3 +65,10 @@ def seed_followers(
             (station_slug,),
         )
         cur.execute("ANALYZE devices; ANALYZE places; ANALYZE follows")
+
+
+# The fake APNs service's credentials (tests/fakes/apns_service.py), for the tests and benchmarks
+# that run the stack with iOS delivery.
+APNS_KEY_ID, APNS_TEAM_ID = "TOCSINKEY1", "TOCSINTEAM"
+APNS_TOPICS = ("fr.tocsin.residents", "fr.saint-etienne.alertes")
+APNS_KEY_PEM, APNS_PUBLIC_KEY = generate_signing_key()

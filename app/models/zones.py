@@ -20,7 +20,7 @@ from app.errors import InvalidInput
 
 _LON = {"type": "number", "minimum": -180, "maximum": 180}
 _LAT = {"type": "number", "minimum": -geo.positions.MAX_ABS_LAT, "maximum": geo.positions.MAX_ABS_LAT}
-_POSITION = {"type": "array", "prefixItems": [_LON, _LAT], "minItems": 2, "maxItems": 3,
+_POSITION = {"type": "array", "prefixItems": [_LON, _LAT], "items": {"type": "number"}, "minItems": 2, "maxItems": 3,
              "description": "[longitude, latitude] (an altitude, if any, is ignored)"}
 _RING = {"type": "array", "items": _POSITION, "minItems": 4,
          "description": "closed: the last position repeats the first"}

@@ -16,14 +16,18 @@ from app import cli
 from app.db import stations as stations_db
 from app.settings import Settings
 from tests import infra
-from tests.fakes.apns_service import FakeAPNsService, generate_signing_key
+from tests.fakes.apns_service import FakeAPNsService
 from tests.fakes.fcm_service import FakeFCMService
 from tests.fakes.webpush_service import FakePushService, Subscription
-from tests.seed import CENTRE, offset  # noqa: F401  (the integration tests import them from here)
-
-APNS_KEY_ID, APNS_TEAM_ID = "TOCSINKEY1", "TOCSINTEAM"
-APNS_TOPICS = ("fr.tocsin.residents", "fr.saint-etienne.alertes")
-APNS_KEY_PEM, APNS_PUBLIC_KEY = generate_signing_key()
+from tests.seed import (  # noqa: F401  (the integration tests import them from here)
+    APNS_KEY_ID,
+    APNS_KEY_PEM,
+    APNS_PUBLIC_KEY,
+    APNS_TEAM_ID,
+    APNS_TOPICS,
+    CENTRE,
+    offset,
+)
 
 
 @pytest.fixture(scope="session")
