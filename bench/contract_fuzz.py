@@ -150,7 +150,6 @@ class Live:
     unenrolled: set[str] = field(default_factory=set)               # devices whose enrolment was taken away
     made: Counter[str] = field(default_factory=Counter)            # pool name -> values made
     born: dict[str, float] = field(default_factory=dict)           # pool name -> when its value was made
-    p256dh: str = ""                                                # a real P-256 point, for registrations
 
     # ---- makers (each one: the API, as a client would call it)
 
@@ -166,7 +165,6 @@ class Live:
 
     def make_device(self) -> str:
         sub = self.running.push.new_subscription()
-        self.p256dh = self.p256dh or sub.as_json()["keys"]["p256dh"]
         body = {"platform": "webpush", "subscription": sub.as_json(), "locale": "fr", "follow": [TOWN],
                 "places": [{"kind": "home", "lon": CENTRE[0], "lat": CENTRE[1]}]}
         reg = _code(self.http.post("/api/v1/devices", json=body), 201).json()
@@ -315,6 +313,7 @@ USED_UP_BY: dict[str, str] = {
     "DELETE /api/v1/session": "session",
     # an edit may lower the severity below what needs approval: the alert then goes out
     "PUT /api/v1/alerts/{alert_id}": "alert_to_edit",
+    "DELETE /api/v1/stations/{slug}/templates/{key}": "template",
 }
 # Values a real client makes fresh for each request, or takes from what the server knows; the
 # generated ones collide (a slug or a zone name already taken) or cannot be right by chance (a
@@ -397,9 +396,13 @@ def real_values(live: Live, label: str, body: Any) -> Any:
         body["follow"] = [
             {**item, "station": TOWN} if isinstance(item, dict) and isinstance(item.get("station"), str)
             else TOWN if isinstance(item, str) else item for item in body["follow"]]
-    keys = (body.get("subscription") or {}).get("keys") if isinstance(body.get("subscription"), dict) else None
-    if isinstance(keys, dict) and isinstance(keys.get("p256dh"), str):
-        body["subscription"] = {**body["subscription"], "keys": {**keys, "p256dh": live.p256dh}}
+    subscription = body.get("subscription")
+    if isinstance(subscription, dict) and isinstance(subscription.get("endpoint"), str):
+        # what a browser's PushManager hands the app: an endpoint of a push service, and its keys
+        real = live.running.push.new_subscription().as_json()
+        body["subscription"] = {**subscription, "endpoint": real["endpoint"]}
+        if isinstance(subscription.get("keys"), dict):
+            body["subscription"]["keys"] = {**subscription["keys"], **real["keys"]}
     if body.get("platform") == "apns" and isinstance(body.get("bundle"), str):
         body["bundle"] = None
     return in_town_and_in_time(body)
@@ -492,7 +495,7 @@ def install_hooks(live: Live) -> None:
                 case.body = {**case.body, "code": live.get("test_code")}
             else:
                 case.body = real_values(live, label, case.body)
-        if use_real and "body" not in negated and label == "POST /api/v1/stations/{slug}/cap-imports":
+        if use_real and _is_positive(case) and label == "POST /api/v1/stations/{slug}/cap-imports":
             case.body = cap_xml(f"urn:oid:fuzz.{uuid.uuid4()}")
         if "header" not in negated and any(k.lower() == "idempotency-key" for k in (case.headers or {})):
             # a client makes one key per send; a generated key reused for another body is a 409

@@ -188,7 +188,7 @@ def _language_tag(value: str) -> str:
     return language.lower() + ("-" + rest if rest else "")
 
 
-Locale = Annotated[str, _null_is(lambda: DEFAULT_LOCALE),
+Locale = Annotated[str, _null_is(lambda: DEFAULT_LOCALE, str | None),
                    Field(max_length=35, description="the language of its notifications (BCP 47), e.g. fr, en-GB",
                          json_schema_extra={"pattern": LOCALE.pattern}),
                    AfterValidator(_language_tag)]

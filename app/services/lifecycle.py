@@ -215,8 +215,10 @@ def update_alert(
             "zone": _stored_zone(original)}
         if changes.expires_in is None and changes.expires_at is None:
             values["expires_at"] = original.expires_at
-        # what the update gives replaces what the alert had (a null given too)
-        values.update({name: getattr(changes, name) for name in changes.model_fields_set})
+        # what the update gives replaces what the alert had (a null given too, except where null
+        # cannot be: a severity or a category given as null is left as it was, as if not given)
+        values.update({name: getattr(changes, name) for name in changes.model_fields_set
+                       if not (name in ("severity", "category") and getattr(changes, name) is None)})
         fields = AlertFields.model_construct(set(values), **values)
         request = alert_request(fields, datetime.now(UTC), station.language)
         check_audience(station, request)
