@@ -28,14 +28,6 @@ class ContractBroken(AssertionError):
     """The API and its document disagree (as opposed to the fuzzer or the stack failing to run)."""
 
 
-@pytest.mark.xfail(
-    strict=False,
-    raises=ContractBroken,
-    reason="the OpenAPI document is being replaced by one generated from the typed models; the "
-           "hand-written one is looser than the API (unknown fields, empty strings, cross-field "
-           "rules, query parameters: valid-by-the-document requests get 422) and invalid zones or "
-           "NUL bytes answer 500 (docs/contract-fuzzing.md); make this strict once it lands",
-)
 def test_api_keeps_its_openapi_contract(tmp_path: Path) -> None:
     figures_file = tmp_path / "contract-fuzz.json"
     command = [sys.executable, str(infra.ROOT / "bench" / "contract_fuzz.py"),
