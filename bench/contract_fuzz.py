@@ -541,7 +541,7 @@ def install_hooks(live: Live) -> None:
         if pool == "session":
             live.stale.add("session")
         elif pool is not None:
-            name = {"device": "device_id", "zone": "zone_id", "invitation": "token"}.get(
+            name = {"device": "device_id", "zone": "zone_id", "invitation": "token", "template": "key"}.get(
                 pool, "import_id" if pool.startswith("import") else "alert_id")
             live.used_up(pool, (case.path_parameters or {}).get(name))
         if label == "DELETE /api/v1/devices/{device_id}/test-stations/{slug}":
