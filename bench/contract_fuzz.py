@@ -506,6 +506,11 @@ def install_hooks(live: Live) -> None:
                 case.body = {**case.body, "code": live.get("test_code")}
             else:
                 case.body = real_values(live, label, case.body)
+        query = case.query or {}
+        if use_real and "query" not in negated and label == "GET /api/v1/stations" and len(
+                {"lat", "lon"} & set(query)) == 1:
+            # lat and lon go together (OpenAPI cannot say so of query parameters); a client sends both
+            case.query = {**query, "lat": query.get("lat", CENTRE[1]), "lon": query.get("lon", CENTRE[0])}
         if "header" not in negated and any(k.lower() == "idempotency-key" for k in (case.headers or {})):
             # a client makes one key per send; a generated key reused for another body is a 409
             headers = {k: v for k, v in (case.headers or {}).items() if k.lower() != "idempotency-key"}
