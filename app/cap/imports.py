@@ -13,12 +13,14 @@ from psycopg_pool import ConnectionPool
 
 from app.cap import parse
 from app.cap.parse import CapDocument
+from app.contract import parse_value
 from app.db import audit
 from app.db import cap as db
 from app.db import stations as stations_db
 from app.db.pool import transaction
 from app.db.stations import Operator
 from app.errors import Conflict, InvalidInput, NotFound
+from app.models.alerts import NewAlert
 from app.models.cap import CapAccepted, CapDecision, CapImportSummary, CapRejected
 from app.payloads import PAYLOAD_TEXT_LIMIT, alert_payload_size
 from app.services import alerts
@@ -233,8 +235,10 @@ def accept_import(pool: ConnectionPool, wakeups: WakeUps, operator: Operator, im
         return _decided(row, row.alert_id), False
     doc = _read(row)
     request = alert_request(doc, _audience(decision, row.station_kind, doc.zone()), datetime.now(UTC))
+    # the rebroadcast is written as the API's JSON and checked as any alert sent through the API
     sent = alerts.send_alert(
-        pool, wakeups, operator, row.station_slug, request, idempotency_key=f"cap-import:{row.id}",
+        pool, wakeups, operator, row.station_slug, parse_value(request, NewAlert),
+        idempotency_key=f"cap-import:{row.id}",
         origin=alerts.CapOrigin(identifier=doc.identifier, sender=doc.sender, sent=doc.sent),
     )
     with transaction(pool) as conn:

@@ -10,7 +10,7 @@ import hashlib
 import json
 import logging
 import uuid
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -20,7 +20,6 @@ from pydantic import BaseModel
 
 import geo
 from app.alert_texts import Text, frame, live_only_phrase
-from app.contract import parse_value
 from app.db import alerts as db
 from app.db import audit
 from app.db import stations as stations_db
@@ -348,11 +347,9 @@ def send_keyed(
 
 
 def send_alert(
-    pool: ConnectionPool, wakeups: WakeUps, operator: Operator, slug: str, alert: NewAlert | Mapping[str, object],
+    pool: ConnectionPool, wakeups: WakeUps, operator: Operator, slug: str, new: NewAlert,
     idempotency_key: str | None = None, origin: CapOrigin | None = None,
 ) -> Sent:
-    """Send `alert` (a rebroadcast CAP alert comes as the API's JSON, and is checked the same way)."""
-    new = alert if isinstance(alert, NewAlert) else parse_value(alert, NewAlert)
     request_hash = hash_request(new)
 
     def make(conn: Connection, station: stations_db.Station, key: str | None) -> db.NewAlert:

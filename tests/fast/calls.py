@@ -24,7 +24,7 @@ def new_alert(**fields: Any) -> NewAlert:
 
 def send(pool: FakePool, wakeups: RecordedWakeUps, operator: Operator, slug: str, *, key: str | None = None,
          **fields: Any) -> alerts.Sent:
-    return alerts.send_alert(pool, wakeups, operator, slug, new_alert(**fields), key)  # type: ignore[arg-type]
+    return alerts.send_alert(pool, wakeups, operator, slug, new_alert(**fields), key)  # type: ignore[arg-type]  # a FakePool
 
 
 def preview(pool: FakePool, operator: Operator, slug: str, **fields: Any) -> alerts.Reach:
