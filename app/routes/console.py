@@ -27,7 +27,6 @@ SHELL = pages.Shell(
     # invitation links carry a secret in their path: never send it as a Referer
     head=('<meta name="referrer" content="no-referrer">',),
 )
-security_headers = pages.security_headers  # every HTML page's (poster.py takes it from here)
 NOT_FOUND = {"fr": ("Page introuvable", "Cette page n'existe pas, ou elle ne concerne pas vos stations."),
              "en": ("Page not found", "This page does not exist, or it is not about your stations.")}
 
@@ -41,7 +40,7 @@ def not_found(request: Request) -> Response:
     title, text = NOT_FOUND[language]
     body = (f'<!doctype html><html lang="{language}"><meta charset="utf-8"><title>{title}</title>'
             f'<main><h1>{title}</h1><p>{text}</p><p><a href="/console/">Tocsin</a></p></main></html>')
-    return HTMLResponse(body, status_code=404, headers=security_headers(request))
+    return HTMLResponse(body, status_code=404, headers=pages.security_headers(request))
 
 
 async def _session_or_login(request: Request) -> Session | Response:

@@ -11,8 +11,9 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 from app.db import stations as stations_db
 from app.db.pool import transaction
 from app.i18n import page_language
+from app.routes import pages
 from app.routes.common import blocking
-from app.routes.console import not_found, security_headers, station_page_access
+from app.routes.console import not_found, station_page_access
 
 TEXTS = {
     "fr": ("Recevez les alertes de {name}", ("Scannez ce code avec l'appareil photo de votre téléphone : "
@@ -58,4 +59,4 @@ async def poster_page(request: Request) -> Response:
 <p class="link">{or_open} <strong>{html.escape(link)}</strong></p>
 <p class="no-print"><a href="#" id="print">{print_label}</a></p></main>
 <script src="/static/console/poster.js"></script></body></html>"""
-    return HTMLResponse(body, headers=security_headers(request))
+    return HTMLResponse(body, headers=pages.security_headers(request))
